@@ -1,0 +1,522 @@
+//! [`Mmap`]: one map type for every access mode and backend — construction,
+//! the bytes, edits, resize, flush and close. The file-object calls are in
+//! `cursor.rs`, search in `search.rs`, the `std::io` traits in `io_traits.rs`.
+
+use std::fmt;
+use std::fs::File;
+use std::future::Future;
+use std::ops::{Deref, RangeBounds};
+use std::path::Path;
+
+use crate::backend;
+use crate::bounds;
+use crate::error::{Error, ErrorKind, Result};
+use crate::options::{Access, Advice, MmapOptions};
+use crate::region::{Dirty, MappedRegion};
+
+/// A memory-mapped file (or anonymous memory) with the API of Python's `mmap`.
+///
+/// One type serves every access mode ([`Access`]) and every backend: real OS
+/// mappings natively, an emulation in the browser, WASI and Emscripten. It
+/// dereferences to `[u8]`, carries a file-object cursor (`seek`, `read`,
+/// `write`, `readline`, ...) and implements [`std::io::Read`], [`Write`](std::io::Write),
+/// [`Seek`](std::io::Seek) and [`BufRead`](std::io::BufRead).
+///
+/// After [`close`](Mmap::close) every fallible call returns
+/// [`ErrorKind::Closed`]; `len()`, `tell()` and `as_slice()` then report an
+/// empty map.
+///
+/// # Example
+/// ```
+/// # fn main() -> vmmap::Result<()> {
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let path = dir.path().join("hello.txt");
+/// std::fs::write(&path, b"Hello Python!\n").unwrap();
+/// let mut m = vmmap::Mmap::open(&path, &vmmap::MmapOptions::new())?;
+/// assert_eq!(m.readline()?, b"Hello Python!\n");
+/// m.write_at(6, b" world!")?;
+/// m.flush()?;
+/// assert_eq!(std::fs::read(&path).unwrap(), b"Hello  world!\n");
+/// # Ok(()) }
+/// ```
+pub struct Mmap {
+    /// `None` once closed.
+    region: Option<Box<dyn MappedRegion>>,
+    access: Access,
+    /// The file-object cursor; may exceed `len()` after a shrinking resize, as in Python.
+    pub(crate) pos: usize,
+}
+
+impl Mmap {
+    /// A zero-filled, writable map of `len` bytes backed by no file.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] if `len` is 0 (as Python) or larger
+    /// than `isize::MAX`; [`ErrorKind::Io`] if the OS has no memory for it.
+    ///
+    /// # Example
+    /// ```
+    /// let m = vmmap::Mmap::anonymous(4096).unwrap();
+    /// assert!(m.iter().all(|&b| b == 0));
+    /// assert_eq!(vmmap::Mmap::anonymous(0).unwrap_err().kind(), vmmap::ErrorKind::InvalidArgument);
+    /// ```
+    pub fn anonymous(len: usize) -> Result<Mmap> {
+        Ok(Mmap::from_region(backend::anonymous(len)?, Access::Write))
+    }
+
+    /// Opens the file at `path` and maps the window `opts` selects.
+    ///
+    /// `Access::Write` opens the file for reading and writing, `Read` and
+    /// `Copy` for reading only; `create(true)` first creates a missing file of
+    /// `offset + len` zero bytes. Available on every target with `std::fs`
+    /// (not in the browser: use [`FileStore`](crate::FileStore) there).
+    ///
+    /// Like every memory map (and Python's), the bytes change if another
+    /// process or handle writes the file, and on native targets touching a
+    /// page past an end that another process truncated raises `SIGBUS`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] for a missing file; [`ErrorKind::InvalidArgument`]
+    /// for an empty file, an offset that is not a multiple of
+    /// [`allocation_granularity()`](crate::allocation_granularity) or not below
+    /// the file size, or a length past the end of the file; [`ErrorKind::Io`]
+    /// for other OS errors.
+    ///
+    /// # Example
+    /// ```
+    /// # fn main() -> vmmap::Result<()> {
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let path = dir.path().join("zeros.bin");
+    /// use vmmap::{Mmap, MmapOptions};
+    /// let m = Mmap::open(&path, MmapOptions::new().len(1024).create(true))?;
+    /// assert_eq!(m.len(), 1024);
+    /// assert_eq!(m.size()?, 1024);
+    /// # Ok(()) }
+    /// ```
+    pub fn open(path: impl AsRef<Path>, opts: &MmapOptions) -> Result<Mmap> {
+        let region = backend::open_path(path.as_ref(), opts)?;
+        Ok(Mmap::from_region(region, opts.get_access()))
+    }
+
+    /// Maps the window `opts` selects of an open file. Native targets only.
+    ///
+    /// The file must be open for reading, and for writing too with
+    /// [`Access::Write`]; the map keeps its own handle, so `file` may be
+    /// closed afterwards. `opts.create` is ignored.
+    ///
+    /// # Errors
+    /// As [`open`](Mmap::open); [`ErrorKind::Io`] when the handle lacks the
+    /// permission the access needs.
+    ///
+    /// # Example
+    /// ```
+    /// # fn main() -> vmmap::Result<()> {
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let path = dir.path().join("data.bin");
+    /// # std::fs::write(&path, b"0123456789").unwrap();
+    /// let file = std::fs::File::open(&path).unwrap();
+    /// let m = vmmap::Mmap::map(&file, vmmap::MmapOptions::new().access(vmmap::Access::Read))?;
+    /// assert_eq!(&m[..4], b"0123");
+    /// # Ok(()) }
+    /// ```
+    pub fn map(file: &File, opts: &MmapOptions) -> Result<Mmap> {
+        Ok(Mmap::from_region(
+            backend::map_file(file, opts)?,
+            opts.get_access(),
+        ))
+    }
+
+    /// Wraps a region from a custom backend. `access` is enforced by `Mmap`:
+    /// with [`Access::Read`] the region is never asked for writable bytes,
+    /// and only [`Access::Write`] maps are resized.
+    ///
+    /// # Example
+    /// See [`MappedRegion`].
+    pub fn from_region(region: Box<dyn MappedRegion>, access: Access) -> Mmap {
+        Mmap {
+            region: Some(region),
+            access,
+            pos: 0,
+        }
+    }
+
+    pub(crate) fn region(&self) -> Result<&dyn MappedRegion> {
+        self.region.as_deref().ok_or_else(Error::closed)
+    }
+
+    /// The region, for a call that writes: `Closed` or `ReadOnly` errors first.
+    pub(crate) fn writable(&mut self, what: &str) -> Result<&mut dyn MappedRegion> {
+        let access = self.access;
+        let region = self.region.as_deref_mut().ok_or_else(Error::closed)?;
+        if !access.is_writable() {
+            return Err(Error::read_only(what));
+        }
+        Ok(region)
+    }
+
+    /// The length of the map in bytes (0 once closed).
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(vmmap::Mmap::anonymous(10).unwrap().len(), 10);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    /// Whether the map has no bytes (only once closed: maps are never empty).
+    ///
+    /// # Example
+    /// ```
+    /// let mut m = vmmap::Mmap::anonymous(10).unwrap();
+    /// assert!(!m.is_empty());
+    /// m.close().unwrap();
+    /// assert!(m.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The access the map was made with.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(vmmap::Mmap::anonymous(1).unwrap().access(), vmmap::Access::Write);
+    /// ```
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
+    /// The length of the whole file behind the map (for an anonymous map,
+    /// its length), as Python's `size()`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Closed`]; [`ErrorKind::Io`] if the file cannot be inspected.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(vmmap::Mmap::anonymous(10).unwrap().size().unwrap(), 10);
+    /// ```
+    pub fn size(&self) -> Result<u64> {
+        self.region()?.file_size()
+    }
+
+    /// The mapped bytes (empty once closed). Also reachable through `Deref`.
+    ///
+    /// # Example
+    /// ```
+    /// let m = vmmap::Mmap::anonymous(3).unwrap();
+    /// assert_eq!(m.as_slice(), &[0, 0, 0]);
+    /// assert_eq!(&m[..], &[0, 0, 0]);
+    /// ```
+    pub fn as_slice(&self) -> &[u8] {
+        self.region.as_deref().map_or(&[], |r| r.bytes())
+    }
+
+    /// All the mapped bytes, writable. The map notes that they may be written
+    /// and finds at flush which pages really changed.
+    ///
+    /// # Errors
+    /// [`ErrorKind::ReadOnly`] for [`Access::Read`]; [`ErrorKind::Closed`].
+    ///
+    /// # Example
+    /// ```
+    /// let mut m = vmmap::Mmap::anonymous(4).unwrap();
+    /// m.as_mut_slice().unwrap().copy_from_slice(b"abcd");
+    /// assert_eq!(&m[..], b"abcd");
+    /// ```
+    pub fn as_mut_slice(&mut self) -> Result<&mut [u8]> {
+        self.get_mut(..)
+    }
+
+    /// The bytes of `range`, writable; `range` must lie within the map.
+    ///
+    /// # Errors
+    /// [`ErrorKind::OutOfRange`] for a range past the end or reversed;
+    /// [`ErrorKind::ReadOnly`]; [`ErrorKind::Closed`].
+    ///
+    /// # Example
+    /// ```
+    /// let mut m = vmmap::Mmap::anonymous(8).unwrap();
+    /// m.get_mut(2..4).unwrap().fill(7);
+    /// assert_eq!(&m[..5], &[0, 0, 7, 7, 0]);
+    /// assert_eq!(m.get_mut(4..9).unwrap_err().kind(), vmmap::ErrorKind::OutOfRange);
+    /// ```
+    pub fn get_mut(&mut self, range: impl RangeBounds<usize>) -> Result<&mut [u8]> {
+        let region = self.writable("get_mut")?;
+        let range = bounds::strict(&range, region.bytes().len())?;
+        region.bytes_mut(range, Dirty::Exposed)
+    }
+
+    /// Writes `data` at `offset` (Python `m[offset:offset+len(data)] = data`);
+    /// the cursor does not move.
+    ///
+    /// # Errors
+    /// [`ErrorKind::OutOfRange`] if `data` does not fit (nothing is written);
+    /// [`ErrorKind::ReadOnly`]; [`ErrorKind::Closed`].
+    ///
+    /// # Example
+    /// ```
+    /// let mut m = vmmap::Mmap::anonymous(5).unwrap();
+    /// m.write_at(1, b"abc").unwrap();
+    /// assert_eq!(&m[..], b"\0abc\0");
+    /// assert!(m.write_at(3, b"abc").is_err());
+    /// ```
+    pub fn write_at(&mut self, offset: usize, data: &[u8]) -> Result<()> {
+        let region = self.writable("write_at")?;
+        let range = bounds::span("write_at", offset, data.len(), region.bytes().len())?;
+        region
+            .bytes_mut(range, Dirty::Written)?
+            .copy_from_slice(data);
+        Ok(())
+    }
+
+    /// Copies `count` bytes from `src` to `dest` within the map; the two may
+    /// overlap (Python `move`).
+    ///
+    /// # Errors
+    /// [`ErrorKind::OutOfRange`] unless `src + count` and `dest + count` are
+    /// both at most `len()` (nothing moves); [`ErrorKind::ReadOnly`];
+    /// [`ErrorKind::Closed`].
+    ///
+    /// # Example
+    /// ```
+    /// let mut m = vmmap::Mmap::anonymous(6).unwrap();
+    /// m.write_at(0, b"abcdef").unwrap();
+    /// m.move_within(2, 0, 3).unwrap();
+    /// assert_eq!(&m[..], b"ababcf");
+    /// ```
+    pub fn move_within(&mut self, dest: usize, src: usize, count: usize) -> Result<()> {
+        let region = self.writable("move_within")?;
+        let len = region.bytes().len();
+        bounds::span("move_within source", src, count, len)?;
+        bounds::span("move_within destination", dest, count, len)?;
+        let lo = src.min(dest);
+        let hi = src.max(dest) + count;
+        region
+            .bytes_mut(lo..hi, Dirty::Written)?
+            .copy_within(src - lo..src - lo + count, dest - lo);
+        Ok(())
+    }
+
+    /// Changes the length of the map and of its file (to offset + `new_len`);
+    /// new bytes are zero. The cursor is left where it is, even past the new
+    /// end, as in Python.
+    ///
+    /// # Errors
+    /// [`ErrorKind::ReadOnly`] for [`Access::Read`] and [`Access::Copy`];
+    /// [`ErrorKind::InvalidArgument`] for `new_len` 0 (Python fails there
+    /// too, after truncating the file; vmmap changes nothing) or above
+    /// `isize::MAX`; [`ErrorKind::Closed`]; [`ErrorKind::Io`]. On error the
+    /// map and the file are unchanged.
+    ///
+    /// # Example
+    /// ```
+    /// let mut m = vmmap::Mmap::anonymous(4).unwrap();
+    /// m.write_at(0, b"abcd").unwrap();
+    /// m.resize(6).unwrap();
+    /// assert_eq!(&m[..], b"abcd\0\0");
+    /// m.resize(2).unwrap();
+    /// assert_eq!(&m[..], b"ab");
+    /// ```
+    pub fn resize(&mut self, new_len: usize) -> Result<()> {
+        let access = self.access;
+        let region = self.region.as_deref_mut().ok_or_else(Error::closed)?;
+        if access != Access::Write {
+            return Err(Error::new(
+                ErrorKind::ReadOnly,
+                format!("resize to {new_len}: a map with {access:?} access cannot be resized"),
+            ));
+        }
+        if new_len == 0 || new_len > isize::MAX as usize {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "resize to {new_len}: the new length must be in 1..={}",
+                    isize::MAX
+                ),
+            ));
+        }
+        region.resize(new_len)
+    }
+
+    /// Writes what changed back to the file. Native, WASI and Emscripten:
+    /// returns once it is in the file. Browser: starts an atomic write-back;
+    /// await [`flushed`](Mmap::flushed) for it to commit. Read-only,
+    /// copy-on-write and anonymous maps have nothing to write: `Ok`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Closed`]; [`ErrorKind::QuotaExceeded`] or
+    /// [`ErrorKind::Io`] from the storage, in which case what was dirty stays
+    /// dirty for a later flush.
+    ///
+    /// # Example
+    /// ```
+    /// let mut m = vmmap::Mmap::anonymous(4).unwrap();
+    /// m.write_at(0, b"data").unwrap();
+    /// m.flush().unwrap();
+    /// ```
+    pub fn flush(&self) -> Result<()> {
+        let region = self.region()?;
+        region.flush(0..region.bytes().len())
+    }
+
+    /// Flushes `len` bytes from `offset` (Python `flush(offset, size)`).
+    ///
+    /// # Errors
+    /// [`ErrorKind::OutOfRange`] if `offset + len` is past the end;
+    /// [`ErrorKind::InvalidArgument`] if `offset` is not a multiple of
+    /// [`page_size()`](crate::page_size); as [`flush`](Mmap::flush) otherwise.
+    ///
+    /// # Example
+    /// ```
+    /// let page = vmmap::page_size();
+    /// let mut m = vmmap::Mmap::anonymous(4 * page).unwrap();
+    /// m.write_at(page, b"x").unwrap();
+    /// m.flush_range(page, page).unwrap();
+    /// assert_eq!(m.flush_range(1, 1).unwrap_err().kind(), vmmap::ErrorKind::InvalidArgument);
+    /// ```
+    pub fn flush_range(&self, offset: usize, len: usize) -> Result<()> {
+        let region = self.region()?;
+        let range = bounds::span("flush_range", offset, len, region.bytes().len())?;
+        let page = crate::page_size();
+        if offset % page != 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("flush_range offset {offset} is not a multiple of the page size {page}"),
+            ));
+        }
+        region.flush(range)
+    }
+
+    /// A future that resolves once every flush started so far is durable.
+    /// Where `flush` is synchronous (native, WASI, Emscripten) it is ready at
+    /// once. It does not borrow the map.
+    ///
+    /// # Errors
+    /// The future yields [`ErrorKind::Closed`] for a closed map, or the error
+    /// of a write-back that failed.
+    ///
+    /// # Example
+    /// ```
+    /// # pollster::block_on(async {
+    /// let mut m = vmmap::Mmap::anonymous(4).unwrap();
+    /// m.write_at(0, b"data").unwrap();
+    /// m.flush().unwrap();
+    /// m.flushed().await.unwrap();
+    /// # });
+    /// ```
+    pub fn flushed(&self) -> impl Future<Output = Result<()>> + use<> {
+        let pending = self.region().map(|r| r.flushed());
+        async move { pending?.await }
+    }
+
+    /// Passes a usage hint for `range` (absolute; `..` is the whole map, an
+    /// end past the map is clipped) to the OS. Advice never changes the bytes.
+    ///
+    /// # Errors
+    /// [`ErrorKind::OutOfRange`] if the range starts past the end;
+    /// [`ErrorKind::InvalidArgument`] if its start is not a multiple of
+    /// [`page_size()`](crate::page_size); [`ErrorKind::Closed`].
+    ///
+    /// # Example
+    /// ```
+    /// use vmmap::Advice;
+    /// let m = vmmap::Mmap::anonymous(2 * vmmap::page_size()).unwrap();
+    /// m.advise(Advice::WillNeed, ..).unwrap();
+    /// m.advise(Advice::Random, vmmap::page_size()..).unwrap();
+    /// ```
+    pub fn advise(&self, advice: Advice, range: impl RangeBounds<usize>) -> Result<()> {
+        let region = self.region()?;
+        let len = region.bytes().len();
+        let range = bounds::clipped(&range, len).ok_or_else(|| {
+            Error::new(
+                ErrorKind::OutOfRange,
+                format!(
+                    "advise range {} starts past the end {len} or is reversed",
+                    bounds::show(&range)
+                ),
+            )
+        })?;
+        let page = crate::page_size();
+        if range.start % page != 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "advise start {} is not a multiple of the page size {page}",
+                    range.start
+                ),
+            ));
+        }
+        if range.is_empty() {
+            return Ok(());
+        }
+        region.advise(advice, range)
+    }
+
+    /// Closes the map: a writable file map starts writing back what is dirty
+    /// (call [`flush`](Mmap::flush) first for durability). Closing twice is
+    /// fine; afterwards every fallible call is [`ErrorKind::Closed`].
+    ///
+    /// # Errors
+    /// An error from starting the write-back; the map is closed all the same.
+    ///
+    /// # Example
+    /// ```
+    /// let mut m = vmmap::Mmap::anonymous(4).unwrap();
+    /// m.close().unwrap();
+    /// m.close().unwrap();
+    /// assert!(m.is_closed());
+    /// assert_eq!(m.read(None).unwrap_err().kind(), vmmap::ErrorKind::Closed);
+    /// ```
+    pub fn close(&mut self) -> Result<()> {
+        self.pos = 0;
+        match self.region.take() {
+            Some(mut region) => region.close(),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether [`close`](Mmap::close) was called.
+    ///
+    /// # Example
+    /// ```
+    /// let m = vmmap::Mmap::anonymous(4).unwrap();
+    /// assert!(!m.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.region.is_none()
+    }
+}
+
+impl Drop for Mmap {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
+
+impl Deref for Mmap {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl AsRef<[u8]> for Mmap {
+    fn as_ref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl fmt::Debug for Mmap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mmap")
+            .field("len", &self.len())
+            .field("access", &self.access)
+            .field("pos", &self.pos)
+            .field("closed", &self.is_closed())
+            .field("region", &self.region)
+            .finish()
+    }
+}

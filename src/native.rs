@@ -1,0 +1,281 @@
+//! The native backend: [`MappedRegion`] over real OS mappings from `memmap2`.
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::backend::{self, FlushFuture};
+use crate::error::{Error, ErrorKind, Result};
+use crate::options::{Access, Advice, MmapOptions};
+use crate::region::{Dirty, MappedRegion};
+
+/// The OS mapping itself: read-only, or writable (shared, private or anonymous).
+#[derive(Debug)]
+enum Map {
+    ReadOnly(memmap2::Mmap),
+    Writable(memmap2::MmapMut),
+}
+
+impl Map {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Map::ReadOnly(m) => m,
+            Map::Writable(m) => m,
+        }
+    }
+}
+
+/// A file or anonymous map held by the OS.
+#[derive(Debug)]
+pub(crate) struct NativeRegion {
+    map: Map,
+    /// The file behind the map; `None` for anonymous maps.
+    file: Option<File>,
+    offset: u64,
+    access: Access,
+    /// Set by `resize`: the next flush also syncs the file's new length.
+    len_changed: AtomicBool,
+}
+
+/// Opens `path` with the mode `opts` asks for, creating it if asked, and maps it.
+pub(crate) fn open_path(path: &Path, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
+    let file = open_file(path, opts)?;
+    map_owned(file, opts, &path.display().to_string())
+}
+
+/// Maps an open file (kept open through a duplicate handle for `size` and `resize`).
+pub(crate) fn map_file(file: &File, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
+    let file = file
+        .try_clone()
+        .map_err(|e| Error::from_io("duplicate the file handle", e))?;
+    map_owned(file, opts, "file")
+}
+
+/// A zero-filled private map of `len` bytes with no file.
+pub(crate) fn anonymous(len: usize) -> Result<Box<dyn MappedRegion>> {
+    let map = new_anonymous(len)?;
+    Ok(Box::new(NativeRegion {
+        map: Map::Writable(map),
+        file: None,
+        offset: 0,
+        access: Access::Write,
+        len_changed: AtomicBool::new(false),
+    }))
+}
+
+fn new_anonymous(len: usize) -> Result<memmap2::MmapMut> {
+    if len == 0 || len > isize::MAX as usize {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("anonymous map length {len} is not in 1..={}", isize::MAX),
+        ));
+    }
+    memmap2::MmapMut::map_anon(len)
+        .map_err(|e| Error::from_io(format!("map {len} anonymous bytes"), e))
+}
+
+fn open_file(path: &Path, opts: &MmapOptions) -> Result<File> {
+    let context = || format!("open {}", path.display());
+    if opts.get_create() {
+        match OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Ok(file) => {
+                let size = opts.created_size()?;
+                if let Err(e) = file.set_len(size) {
+                    drop(file);
+                    let _ = std::fs::remove_file(path);
+                    return Err(Error::from_io(
+                        format!("create {} of {size} bytes", path.display()),
+                        e,
+                    ));
+                }
+                return Ok(file);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::from_io(context(), e)),
+        }
+    }
+    OpenOptions::new()
+        .read(true)
+        .write(opts.get_access() == Access::Write)
+        .open(path)
+        .map_err(|e| Error::from_io(context(), e))
+}
+
+fn map_owned(file: File, opts: &MmapOptions, what: &str) -> Result<Box<dyn MappedRegion>> {
+    let file_len = file
+        .metadata()
+        .map_err(|e| Error::from_io(format!("stat {what}"), e))?
+        .len();
+    let (offset, len) = opts.window(file_len)?;
+    let access = opts.get_access();
+    let map = map_window(&file, offset, len, access).map_err(|e| {
+        Error::from_io(
+            format!("map {what} ({access:?}, {len} bytes at {offset})"),
+            e,
+        )
+    })?;
+    Ok(Box::new(NativeRegion {
+        map,
+        file: Some(file),
+        offset,
+        access,
+        len_changed: AtomicBool::new(false),
+    }))
+}
+
+fn map_window(file: &File, offset: u64, len: usize, access: Access) -> io::Result<Map> {
+    let mut options = memmap2::MmapOptions::new();
+    options.offset(offset).len(len);
+    // SAFETY: as with every file mapping, the bytes change if the file is
+    // written through another handle or map, and touching pages past a
+    // truncated end raises SIGBUS. vmmap documents this on `Mmap::open`, as
+    // Python's mmap lives with it; the window was checked to lie in the file.
+    unsafe {
+        Ok(match access {
+            Access::Read => Map::ReadOnly(options.map(file)?),
+            Access::Write => Map::Writable(options.map_mut(file)?),
+            Access::Copy => Map::Writable(options.map_copy(file)?),
+        })
+    }
+}
+
+impl NativeRegion {
+    /// Whether writes reach a file: a shared, writable file map.
+    fn writes_file(&self) -> bool {
+        self.file.is_some() && self.access == Access::Write
+    }
+
+    fn resize_file(&mut self, file: &File, new_len: usize) -> Result<()> {
+        let old_len = self.map.bytes().len();
+        let size = self.offset.checked_add(new_len as u64).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("offset {} + new length {new_len} overflows", self.offset),
+            )
+        })?;
+        // Unmap first: Windows cannot change the length of a mapped file,
+        // and a new map of the new length is all any platform needs.
+        self.map = Map::Writable(new_anonymous(1)?);
+        let result = file
+            .set_len(size)
+            .map_err(|e| Error::from_io(format!("set file length to {size}"), e))
+            .and_then(|()| {
+                map_window(file, self.offset, new_len, self.access)
+                    .map_err(|e| Error::from_io(format!("map {new_len} bytes"), e))
+            });
+        match result {
+            Ok(map) => {
+                self.map = map;
+                self.len_changed.store(true, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(err) => {
+                // Put back what was there: the old length and the old window.
+                let _ = file.set_len(self.offset + old_len as u64);
+                self.map = map_window(file, self.offset, old_len, self.access).map_err(|e| {
+                    Error::from_io(format!("{err}; and restoring the old map failed"), e)
+                })?;
+                Err(err)
+            }
+        }
+    }
+}
+
+impl MappedRegion for NativeRegion {
+    fn bytes(&self) -> &[u8] {
+        self.map.bytes()
+    }
+
+    fn bytes_mut(&mut self, range: Range<usize>, _dirty: Dirty) -> Result<&mut [u8]> {
+        // The OS tracks dirty pages of a real mapping: nothing to record.
+        let len = self.map.bytes().len();
+        match &mut self.map {
+            Map::Writable(m) => m.get_mut(range.clone()).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::OutOfRange,
+                    format!("range {}..{} is outside 0..{len}", range.start, range.end),
+                )
+            }),
+            Map::ReadOnly(_) => Err(Error::read_only("write")),
+        }
+    }
+
+    fn flush(&self, range: Range<usize>) -> Result<()> {
+        let Map::Writable(map) = &self.map else {
+            return Ok(());
+        };
+        let Some(file) = self.file.as_ref().filter(|_| self.writes_file()) else {
+            return Ok(());
+        };
+        map.flush_range(range.start, range.end - range.start)
+            .map_err(|e| Error::from_io(format!("msync {}..{}", range.start, range.end), e))?;
+        if self.len_changed.swap(false, Ordering::Relaxed) {
+            file.sync_data()
+                .map_err(|e| Error::from_io("sync the new file length", e))?;
+        }
+        Ok(())
+    }
+
+    fn flushed(&self) -> FlushFuture {
+        // `flush` returns once the data is in the file: nothing is pending.
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn resize(&mut self, new_len: usize) -> Result<()> {
+        if new_len == 0 || new_len > isize::MAX as usize {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("new length {new_len} is not in 1..={}", isize::MAX),
+            ));
+        }
+        if !matches!(self.map, Map::Writable(_)) || self.access != Access::Write {
+            return Err(Error::read_only("resize"));
+        }
+        match self.file.take() {
+            Some(file) => {
+                let result = self.resize_file(&file, new_len);
+                self.file = Some(file);
+                result
+            }
+            None => {
+                let mut grown = new_anonymous(new_len)?;
+                let keep = new_len.min(self.map.bytes().len());
+                grown[..keep].copy_from_slice(&self.map.bytes()[..keep]);
+                self.map = Map::Writable(grown);
+                Ok(())
+            }
+        }
+    }
+
+    fn advise(&self, advice: Advice, range: Range<usize>) -> Result<()> {
+        let may_drop = self.file.is_some() && self.access != Access::Copy;
+        backend::advise(self.map.bytes(), advice, range, may_drop)
+    }
+
+    fn file_size(&self) -> Result<u64> {
+        match &self.file {
+            Some(file) => file
+                .metadata()
+                .map(|m| m.len())
+                .map_err(|e| Error::from_io("stat the mapped file", e)),
+            None => Ok(self.map.bytes().len() as u64),
+        }
+    }
+
+    fn close(&mut self) -> Result<()> {
+        if let (true, Map::Writable(map)) = (self.writes_file(), &self.map) {
+            // Start the write-back, as the browser backend does; durability
+            // still takes `flush`.
+            map.flush_async()
+                .map_err(|e| Error::from_io("start write-back on close", e))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,114 @@
+//! [`MappedRegion`]: the contract every backend fulfils, so that [`Mmap`](crate::Mmap)'s
+//! Python-like API is written once.
+
+use std::fmt;
+use std::ops::Range;
+
+use crate::backend::{FlushFuture, ThreadSafety};
+use crate::error::Result;
+use crate::options::Advice;
+
+/// How the caller of [`MappedRegion::bytes_mut`] will use the slice it gets.
+///
+/// An emulated backend keeps a dirty set so that a flush writes only what
+/// changed; this tells it whether it can trust the range or must look.
+///
+/// # Example
+/// ```
+/// use vmmap::Dirty;
+/// assert_ne!(Dirty::Written, Dirty::Exposed);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dirty {
+    /// The caller writes the whole range now (`write`, `write_at`,
+    /// `move_within`): the backend marks exactly these pages dirty.
+    Written,
+    /// The slice is handed to user code that may write any part of it, or
+    /// nothing, at any time until the next call on the map (`as_mut_slice`,
+    /// `get_mut`, a JS view): the backend must find out at flush which pages
+    /// really changed (by comparing, hashing, or a better idea).
+    Exposed,
+}
+
+/// The backend contract: the bytes of one map and what can be done to them.
+///
+/// [`Mmap`](crate::Mmap) holds one `MappedRegion` and implements every
+/// Python-like call (cursor, search, bounds and access checks) over it, so a
+/// backend only provides storage. Ranges passed in are already checked: they
+/// lie within `0..self.bytes().len()` and are not reversed, and write methods
+/// are only called on maps whose access allows them. A backend still returns
+/// errors rather than panicking when that is violated.
+///
+/// On targets with threads a region must be `Send + Sync`; in the browser
+/// (`wasm32-unknown-unknown`) it need not be.
+///
+/// The native backend implements it over `memmap2`; the emulated backend over
+/// pages in memory and a store. A custom backend plugs in with
+/// [`Mmap::from_region`](crate::Mmap::from_region).
+///
+/// # Example
+/// A region over a `Vec<u8>`, with no file behind it:
+/// ```
+/// use std::ops::Range;
+/// use vmmap::{Access, Advice, Dirty, MappedRegion, Mmap, Result};
+///
+/// #[derive(Debug)]
+/// struct VecRegion(Vec<u8>);
+///
+/// impl MappedRegion for VecRegion {
+///     fn bytes(&self) -> &[u8] { &self.0 }
+///     fn bytes_mut(&mut self, range: Range<usize>, _: Dirty) -> Result<&mut [u8]> {
+///         Ok(&mut self.0[range])
+///     }
+///     fn flush(&self, _: Range<usize>) -> Result<()> { Ok(()) }
+///     fn flushed(&self) -> vmmap::FlushFuture { Box::pin(std::future::ready(Ok(()))) }
+///     fn resize(&mut self, new_len: usize) -> Result<()> { self.0.resize(new_len, 0); Ok(()) }
+///     fn advise(&self, _: Advice, _: Range<usize>) -> Result<()> { Ok(()) }
+///     fn file_size(&self) -> Result<u64> { Ok(self.0.len() as u64) }
+///     fn close(&mut self) -> Result<()> { Ok(()) }
+/// }
+///
+/// let mut m = Mmap::from_region(Box::new(VecRegion(b"hello".to_vec())), Access::Write);
+/// m.write_at(0, b"J").unwrap();
+/// assert_eq!(m.find(b"llo", ..), Some(2));
+/// assert_eq!(&m[..], b"Jello");
+/// ```
+pub trait MappedRegion: fmt::Debug + ThreadSafety {
+    /// The mapped bytes; their length is the map's length.
+    fn bytes(&self) -> &[u8];
+
+    /// The bytes of `range` for writing; `dirty` says how they will be
+    /// written, so that the backend can track what a flush must write.
+    ///
+    /// # Errors
+    /// [`ErrorKind::ReadOnly`](crate::ErrorKind::ReadOnly) if the region
+    /// cannot be written; [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange)
+    /// if `range` is not within the bytes.
+    fn bytes_mut(&mut self, range: Range<usize>, dirty: Dirty) -> Result<&mut [u8]>;
+
+    /// Writes back the pages of `range` that changed since the last flush.
+    ///
+    /// Native and `std::fs` backends return once the data is in the file; the
+    /// browser backend starts an atomic write-back and returns, and
+    /// [`flushed`](Self::flushed) resolves when it is committed. Maps that do
+    /// not write to a file (read-only, copy-on-write, anonymous) return `Ok`.
+    fn flush(&self, range: Range<usize>) -> Result<()>;
+
+    /// A future that resolves once every flush started so far is durable, or
+    /// fails with the error of the first one that failed.
+    fn flushed(&self) -> FlushFuture;
+
+    /// Changes the length of the map, and of the file behind it to
+    /// `offset + new_len`; new bytes are zero. `new_len` is not 0.
+    fn resize(&mut self, new_len: usize) -> Result<()>;
+
+    /// Passes a usage hint for `range` on; never changes the bytes.
+    fn advise(&self, advice: Advice, range: Range<usize>) -> Result<()>;
+
+    /// The length of the whole file behind the map (anonymous: the map's length).
+    fn file_size(&self) -> Result<u64>;
+
+    /// Releases the region; a shared writable region starts writing back what
+    /// is dirty. Called at most once; the region is dropped right after.
+    fn close(&mut self) -> Result<()>;
+}

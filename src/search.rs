@@ -1,0 +1,48 @@
+//! `find` and `rfind` on [`Mmap`], with `memchr::memmem` (SIMD substring search).
+
+use std::ops::RangeBounds;
+
+use memchr::memmem;
+
+use crate::bounds;
+use crate::mmap::Mmap;
+
+impl Mmap {
+    /// The lowest index of `needle` within `range` (absolute: `..` is the
+    /// whole map, not "from the cursor"; an end past the map is clipped),
+    /// or `None`. An empty needle is found at the start of the range. A range
+    /// that starts past the end or is reversed finds nothing. A closed map
+    /// finds nothing.
+    ///
+    /// # Example
+    /// ```
+    /// let mut m = vmmap::Mmap::anonymous(11).unwrap();
+    /// m.write_at(0, b"abc abc abc").unwrap();
+    /// assert_eq!(m.find(b"abc", ..), Some(0));
+    /// assert_eq!(m.find(b"abc", 1..), Some(4));
+    /// assert_eq!(m.find(b"abc", 1..6), None);
+    /// assert_eq!(m.find(b"", 3..), Some(3));
+    /// ```
+    pub fn find(&self, needle: &[u8], range: impl RangeBounds<usize>) -> Option<usize> {
+        let range = bounds::clipped(&range, self.len())?;
+        let hay = &self.as_slice()[range.clone()];
+        memmem::find(hay, needle).map(|i| range.start + i)
+    }
+
+    /// The highest index of `needle` within `range` (absolute, end clipped),
+    /// or `None`. An empty needle is found at the end of the range.
+    ///
+    /// # Example
+    /// ```
+    /// let mut m = vmmap::Mmap::anonymous(11).unwrap();
+    /// m.write_at(0, b"abc abc abc").unwrap();
+    /// assert_eq!(m.rfind(b"abc", ..), Some(8));
+    /// assert_eq!(m.rfind(b"abc", ..8), Some(4));
+    /// assert_eq!(m.rfind(b"", ..), Some(11));
+    /// ```
+    pub fn rfind(&self, needle: &[u8], range: impl RangeBounds<usize>) -> Option<usize> {
+        let range = bounds::clipped(&range, self.len())?;
+        let hay = &self.as_slice()[range.clone()];
+        memmem::rfind(hay, needle).map(|i| range.start + i)
+    }
+}
