@@ -1,0 +1,67 @@
+//! The `hello.txt` example of Python's `mmap` documentation, line for line,
+//! printing the same three lines Python prints:
+//!
+//! ```text
+//! b'Hello Python!\n'
+//! b'Hello'
+//! b'Hello  world!\n'
+//! ```
+//!
+//! Run it with `cargo run --example hello [DIR]`; it writes `hello.txt` in
+//! `DIR` (default: a new temporary directory).
+
+use std::io::SeekFrom;
+use std::path::PathBuf;
+
+use vmmap::{Mmap, MmapOptions};
+
+fn main() -> vmmap::Result<()> {
+    let dir = match std::env::args_os().nth(1) {
+        Some(dir) => PathBuf::from(dir),
+        None => std::env::temp_dir().join(format!("vmmap-hello-{}", std::process::id())),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| vmmap::Error::from_io("create the directory", e))?;
+    let path = dir.join("hello.txt");
+
+    // write a simple example file
+    std::fs::write(&path, b"Hello Python!\n")
+        .map_err(|e| vmmap::Error::from_io("write hello.txt", e))?;
+
+    // memory-map the file, length 0 means the whole file
+    let mut mm = Mmap::open(&path, &MmapOptions::new())?;
+    // read content via standard file methods
+    println!("{}", py_repr(&mm.readline()?)); // prints b'Hello Python!\n'
+    // read content via slice notation
+    println!("{}", py_repr(&mm[..5])); // prints b'Hello'
+    // update content using slice notation; new content must have the same size
+    mm.write_at(6, b" world!\n")?;
+    // ... and read again using standard file methods
+    mm.seek(SeekFrom::Start(0))?;
+    println!("{}", py_repr(&mm.readline()?)); // prints b'Hello  world!\n'
+    // close the map
+    mm.close()?;
+    Ok(())
+}
+
+/// Bytes as Python's `repr` shows them: `b'...'` with escapes.
+fn py_repr(bytes: &[u8]) -> String {
+    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = format!("b{quote}");
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ if b as char == quote => out.push_str(&format!("\\{quote}")),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push(quote);
+    out
+}
