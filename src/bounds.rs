@@ -7,11 +7,7 @@ use crate::error::{Error, ErrorKind, Result};
 /// The range `range` selects in `0..len`, which must lie inside it and not be
 /// reversed (as for slicing), else [`ErrorKind::OutOfRange`].
 pub(crate) fn strict(range: &impl RangeBounds<usize>, len: usize) -> Result<Range<usize>> {
-    let start = match range.start_bound() {
-        Bound::Included(&s) => Some(s),
-        Bound::Excluded(&s) => s.checked_add(1),
-        Bound::Unbounded => Some(0),
-    };
+    let start = start(range);
     let end = match range.end_bound() {
         Bound::Included(&e) => e.checked_add(1),
         Bound::Excluded(&e) => Some(e),
@@ -26,15 +22,15 @@ pub(crate) fn strict(range: &impl RangeBounds<usize>, len: usize) -> Result<Rang
     }
 }
 
-/// The range `range` selects in `0..len` with its end clipped to `len`, as
-/// Python clips slice and `find` bounds; `None` when it starts past `len` or
-/// is reversed.
+/// The range `range` selects in `0..len` with both ends clipped to `len`, as
+/// Python clips `find` bounds; `None` when it is reversed.
 pub(crate) fn clipped(range: &impl RangeBounds<usize>, len: usize) -> Option<Range<usize>> {
     let start = match range.start_bound() {
         Bound::Included(&s) => s,
-        Bound::Excluded(&s) => s.checked_add(1)?,
+        Bound::Excluded(&s) => s.saturating_add(1),
         Bound::Unbounded => 0,
-    };
+    }
+    .min(len);
     let end = match range.end_bound() {
         Bound::Included(&e) => e.saturating_add(1),
         Bound::Excluded(&e) => e,
@@ -55,6 +51,15 @@ pub(crate) fn span(what: &str, offset: usize, count: usize, len: usize) -> Resul
                 "{what}: {count} bytes at offset {offset} do not fit in the map of {len} bytes"
             ),
         )),
+    }
+}
+
+/// The first index `range` includes, if it is representable.
+pub(crate) fn start(range: &impl RangeBounds<usize>) -> Option<usize> {
+    match range.start_bound() {
+        Bound::Included(&s) => Some(s),
+        Bound::Excluded(&s) => s.checked_add(1),
+        Bound::Unbounded => Some(0),
     }
 }
 
@@ -95,7 +100,8 @@ mod tests {
     fn clipped_follows_python_find() {
         assert_eq!(clipped(&(2..100), 10), Some(2..10));
         assert_eq!(clipped(&(10..), 10), Some(10..10));
-        assert_eq!(clipped(&(11..), 10), None);
+        assert_eq!(clipped(&(11..), 10), Some(10..10));
+        assert_eq!(clipped(&(12..20), 10), Some(10..10));
         assert_eq!(clipped(&(..=usize::MAX), 10), Some(0..10));
         #[allow(clippy::reversed_empty_ranges)]
         let reversed = 5..2;

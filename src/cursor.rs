@@ -3,10 +3,8 @@
 
 use std::io::SeekFrom;
 
-use crate::bounds;
 use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
-use crate::region::Dirty;
 
 impl Mmap {
     /// The cursor position (0 once closed). After a shrinking
@@ -145,12 +143,7 @@ impl Mmap {
     /// assert_eq!(&m[..], b"abc\0");
     /// ```
     pub fn write(&mut self, data: &[u8]) -> Result<usize> {
-        let pos = self.pos;
-        let region = self.writable("write")?;
-        let range = bounds::span("write", pos, data.len(), region.bytes().len())?;
-        region
-            .bytes_mut(range, Dirty::Written)?
-            .copy_from_slice(data);
+        self.write_checked("write", self.pos, data)?;
         self.pos += data.len();
         Ok(data.len())
     }
@@ -176,7 +169,7 @@ impl Mmap {
                 format!("write_byte at position {pos}: the map ends at {len}"),
             ));
         }
-        region.bytes_mut(pos..pos + 1, Dirty::Written)?[0] = byte;
+        region.write(pos, &[byte])?;
         self.pos += 1;
         Ok(())
     }

@@ -6,9 +6,14 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
 use crate::options::MmapOptions;
+use crate::paged::{self, Windows};
+use crate::store::memory::MemoryStore;
+use crate::store::{Backing, StoreStats};
 
 /// Files that `write_file` is writing carry this suffix until they are renamed
 /// into place; `list` never shows them.
@@ -40,7 +45,15 @@ const PARTIAL_SUFFIX: &str = ".vmmap-partial";
 /// # vmmap::Result::Ok(()) }).unwrap();
 /// ```
 pub struct FileStore {
-    dir: PathBuf,
+    inner: Inner,
+}
+
+/// Where a store's files are.
+enum Inner {
+    /// A directory; maps use the target's backend for files at a path.
+    Dir(PathBuf),
+    /// Byte vectors in memory; maps use the emulated backend.
+    Memory(MemoryStore, Arc<Windows>),
 }
 
 impl FileStore {
@@ -67,20 +80,54 @@ impl FileStore {
             ));
         }
         let dir = PathBuf::from(name);
-        fs::create_dir_all(&dir)
-            .map_err(|e| Error::from_io(format!("create store {name:?}"), e))?;
+        if !dir.exists() {
+            fs::create_dir_all(&dir)
+                .map_err(|e| Error::from_io(format!("create store {name:?}"), e))?;
+        }
         if !dir.is_dir() {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 format!("store {name:?} is not a directory"),
             ));
         }
-        Ok(FileStore { dir })
+        Ok(FileStore {
+            inner: Inner::Dir(dir),
+        })
     }
 
-    fn path(&self, name: &str) -> Result<PathBuf> {
-        check_name(name)?;
-        Ok(self.dir.join(name))
+    /// A store whose files live in memory for as long as the store does,
+    /// mapped by the emulated backend (the one the browser, WASI and
+    /// Emscripten use) on every target. For tests, caches and scratch data;
+    /// [`stats`](FileStore::stats) counts what its flushes write.
+    ///
+    /// # Example
+    /// ```
+    /// # pollster::block_on(async {
+    /// let store = vmmap::FileStore::memory();
+    /// store.write_file("a", b"hello").await?;
+    /// let mut m = store.map("a", &vmmap::MmapOptions::new()).await?;
+    /// m.write_at(0, b"J")?;
+    /// m.flush()?;
+    /// assert_eq!(store.read_file("a").await?, b"Jello");
+    /// # vmmap::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn memory() -> FileStore {
+        FileStore {
+            inner: Inner::Memory(MemoryStore::new(), Arc::default()),
+        }
+    }
+
+    /// What this store's flushes have written so far: commits, storage
+    /// units and bytes. Emulated stores count; a directory mapped natively is
+    /// written back by the OS, which counts nothing (all zero).
+    ///
+    /// # Example
+    /// See [`StoreStats`].
+    pub fn stats(&self) -> StoreStats {
+        match &self.inner {
+            Inner::Dir(_) => StoreStats::default(),
+            Inner::Memory(mem, _) => mem.stats(),
+        }
     }
 
     /// Creates or replaces the file `name` with `data`, atomically: readers
@@ -101,8 +148,16 @@ impl FileStore {
     /// # vmmap::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn write_file(&self, name: &str, data: &[u8]) -> Result<()> {
-        let path = self.path(name)?;
-        let partial = self.dir.join(format!("{name}{PARTIAL_SUFFIX}"));
+        check_name(name)?;
+        let dir = match &self.inner {
+            Inner::Dir(dir) => dir,
+            Inner::Memory(mem, _) => {
+                mem.write(name, data);
+                return Ok(());
+            }
+        };
+        let path = dir.join(name);
+        let partial = dir.join(format!("{name}{PARTIAL_SUFFIX}"));
         let result = write_synced(&partial, data)
             .and_then(|()| fs::rename(&partial, &path))
             .map_err(|e| Error::from_io(format!("write {name:?} ({} bytes)", data.len()), e));
@@ -128,8 +183,13 @@ impl FileStore {
     /// # vmmap::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn read_file(&self, name: &str) -> Result<Vec<u8>> {
-        let path = self.path(name)?;
-        fs::read(path).map_err(|e| Error::from_io(format!("read {name:?}"), e))
+        check_name(name)?;
+        match &self.inner {
+            Inner::Dir(dir) => {
+                fs::read(dir.join(name)).map_err(|e| Error::from_io(format!("read {name:?}"), e))
+            }
+            Inner::Memory(mem, _) => mem.read(name),
+        }
     }
 
     /// The length of the file `name` in bytes.
@@ -147,7 +207,11 @@ impl FileStore {
     /// # vmmap::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn file_size(&self, name: &str) -> Result<u64> {
-        let path = self.path(name)?;
+        check_name(name)?;
+        let path = match &self.inner {
+            Inner::Dir(dir) => dir.join(name),
+            Inner::Memory(mem, _) => return mem.size(name),
+        };
         let meta = fs::metadata(path).map_err(|e| Error::from_io(format!("stat {name:?}"), e))?;
         if !meta.is_file() {
             return Err(Error::new(
@@ -174,9 +238,13 @@ impl FileStore {
     /// # vmmap::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn list(&self) -> Result<Vec<String>> {
-        let context = |e| Error::from_io(format!("list {}", self.dir.display()), e);
+        let dir = match &self.inner {
+            Inner::Dir(dir) => dir,
+            Inner::Memory(mem, _) => return Ok(mem.list()),
+        };
+        let context = |e| Error::from_io(format!("list {}", dir.display()), e);
         let mut names = Vec::new();
-        for entry in fs::read_dir(&self.dir).map_err(context)? {
+        for entry in fs::read_dir(dir).map_err(context)? {
             let entry = entry.map_err(context)?;
             let is_file = entry.file_type().map_err(context)?.is_file();
             if let (true, Ok(name)) = (is_file, entry.file_name().into_string()) {
@@ -206,8 +274,12 @@ impl FileStore {
     /// # vmmap::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn remove_file(&self, name: &str) -> Result<()> {
-        let path = self.path(name)?;
-        fs::remove_file(path).map_err(|e| Error::from_io(format!("remove {name:?}"), e))
+        check_name(name)?;
+        match &self.inner {
+            Inner::Dir(dir) => fs::remove_file(dir.join(name))
+                .map_err(|e| Error::from_io(format!("remove {name:?}"), e)),
+            Inner::Memory(mem, _) => mem.remove(name),
+        }
     }
 
     /// Maps the file `name` with `opts` (see [`MmapOptions`]; `create(true)`
@@ -228,14 +300,53 @@ impl FileStore {
     /// # vmmap::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
-        let path = self.path(name)?;
-        Mmap::open(path, opts)
+        check_name(name)?;
+        match &self.inner {
+            Inner::Dir(dir) => Mmap::open(dir.join(name), opts),
+            Inner::Memory(mem, windows) => {
+                let file = match mem.file(name) {
+                    Err(e) if e.kind() == ErrorKind::NotFound && opts.get_create() => {
+                        let size = opts.created_size()?;
+                        let zeros = usize::try_from(size)
+                            .ok()
+                            .and_then(|size| {
+                                let mut v = Vec::new();
+                                v.try_reserve_exact(size).ok()?;
+                                v.resize(size, 0);
+                                Some(v)
+                            })
+                            .ok_or_else(|| {
+                                Error::new(
+                                    ErrorKind::QuotaExceeded,
+                                    format!("{size} bytes for {name:?} do not fit in memory"),
+                                )
+                            })?;
+                        mem.write(name, &zeros);
+                        mem.file(name)?
+                    }
+                    other => other?,
+                };
+                let (offset, len) = opts.window(file.len()?)?;
+                let access = opts.get_access();
+                let backing: Arc<dyn Backing> = file.clone();
+                let region = paged::map_window(windows, backing, offset, len, access, || {
+                    file.load(offset, len)
+                })?;
+                Ok(Mmap::from_region(region, access))
+            }
+        }
     }
 }
 
 impl fmt::Debug for FileStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FileStore").field("dir", &self.dir).finish()
+        match &self.inner {
+            Inner::Dir(dir) => f.debug_struct("FileStore").field("dir", dir).finish(),
+            Inner::Memory(mem, _) => f
+                .debug_struct("FileStore")
+                .field("memory_files", &mem.list().len())
+                .finish(),
+        }
     }
 }
 

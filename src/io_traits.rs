@@ -7,9 +7,7 @@
 
 use std::io::{self, BufRead, Read, Seek, SeekFrom, Write};
 
-use crate::bounds;
 use crate::mmap::Mmap;
-use crate::region::Dirty;
 
 impl Read for Mmap {
     /// Copies from the cursor into `buf`; 0 at the end.
@@ -41,13 +39,8 @@ impl BufRead for Mmap {
 impl Write for Mmap {
     /// Writes as much of `buf` as fits before the end at the cursor.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let pos = self.pos;
-        let region = self.writable("write")?;
-        let n = region.bytes().len().saturating_sub(pos).min(buf.len());
-        let range = bounds::span("write", pos, n, region.bytes().len())?;
-        region
-            .bytes_mut(range, Dirty::Written)?
-            .copy_from_slice(&buf[..n]);
+        let n = self.len().saturating_sub(self.pos).min(buf.len());
+        self.write_checked("write", self.pos, &buf[..n])?;
         self.pos += n;
         Ok(n)
     }

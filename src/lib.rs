@@ -48,15 +48,18 @@ mod file_store;
 mod io_traits;
 mod mmap;
 mod options;
+mod paged;
 mod region;
 mod search;
+mod store;
 
 pub use backend::{FlushFuture, ThreadSafety};
 pub use error::{Error, ErrorKind, Result};
 pub use file_store::FileStore;
 pub use mmap::Mmap;
 pub use options::{Access, Advice, MmapOptions};
-pub use region::{Dirty, MappedRegion};
+pub use region::MappedRegion;
+pub use store::StoreStats;
 
 /// The page size of the backend (Python `mmap.PAGESIZE`): `flush_range` and
 /// `advise` offsets are multiples of it.

@@ -12,7 +12,7 @@ use crate::backend;
 use crate::bounds;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Access, Advice, MmapOptions};
-use crate::region::{Dirty, MappedRegion};
+use crate::region::MappedRegion;
 
 /// A memory-mapped file (or anonymous memory) with the API of Python's `mmap`.
 ///
@@ -245,7 +245,7 @@ impl Mmap {
     pub fn get_mut(&mut self, range: impl RangeBounds<usize>) -> Result<&mut [u8]> {
         let region = self.writable("get_mut")?;
         let range = bounds::strict(&range, region.bytes().len())?;
-        region.bytes_mut(range, Dirty::Exposed)
+        region.bytes_mut(range)
     }
 
     /// Writes `data` at `offset` (Python `m[offset:offset+len(data)] = data`);
@@ -263,12 +263,15 @@ impl Mmap {
     /// assert!(m.write_at(3, b"abc").is_err());
     /// ```
     pub fn write_at(&mut self, offset: usize, data: &[u8]) -> Result<()> {
-        let region = self.writable("write_at")?;
-        let range = bounds::span("write_at", offset, data.len(), region.bytes().len())?;
-        region
-            .bytes_mut(range, Dirty::Written)?
-            .copy_from_slice(data);
-        Ok(())
+        self.write_checked("write_at", offset, data)
+    }
+
+    /// Writes `data` at `offset` after the closed, access and bounds checks,
+    /// naming the call `what` in errors.
+    pub(crate) fn write_checked(&mut self, what: &str, offset: usize, data: &[u8]) -> Result<()> {
+        let region = self.writable(what)?;
+        bounds::span(what, offset, data.len(), region.bytes().len())?;
+        region.write(offset, data)
     }
 
     /// Copies `count` bytes from `src` to `dest` within the map; the two may
@@ -291,12 +294,7 @@ impl Mmap {
         let len = region.bytes().len();
         bounds::span("move_within source", src, count, len)?;
         bounds::span("move_within destination", dest, count, len)?;
-        let lo = src.min(dest);
-        let hi = src.max(dest) + count;
-        region
-            .bytes_mut(lo..hi, Dirty::Written)?
-            .copy_within(src - lo..src - lo + count, dest - lo);
-        Ok(())
+        region.copy_within(src..src + count, dest)
     }
 
     /// Changes the length of the map and of its file (to offset + `new_len`);
@@ -429,15 +427,17 @@ impl Mmap {
     pub fn advise(&self, advice: Advice, range: impl RangeBounds<usize>) -> Result<()> {
         let region = self.region()?;
         let len = region.bytes().len();
-        let range = bounds::clipped(&range, len).ok_or_else(|| {
-            Error::new(
-                ErrorKind::OutOfRange,
-                format!(
-                    "advise range {} starts past the end {len} or is reversed",
-                    bounds::show(&range)
-                ),
-            )
-        })?;
+        let range = bounds::clipped(&range, len)
+            .filter(|clipped| bounds::start(&range) == Some(clipped.start))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::OutOfRange,
+                    format!(
+                        "advise range {} starts past the end {len} or is reversed",
+                        bounds::show(&range)
+                    ),
+                )
+            })?;
         let page = crate::page_size();
         if range.start % page != 0 {
             return Err(Error::new(

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::backend::{self, FlushFuture};
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Access, Advice, MmapOptions};
-use crate::region::{Dirty, MappedRegion};
+use crate::region::MappedRegion;
 
 /// The OS mapping itself: read-only, or writable (shared, private or anonymous).
 #[derive(Debug)]
@@ -193,7 +193,7 @@ impl MappedRegion for NativeRegion {
         self.map.bytes()
     }
 
-    fn bytes_mut(&mut self, range: Range<usize>, _dirty: Dirty) -> Result<&mut [u8]> {
+    fn bytes_mut(&mut self, range: Range<usize>) -> Result<&mut [u8]> {
         // The OS tracks dirty pages of a real mapping: nothing to record.
         let len = self.map.bytes().len();
         match &mut self.map {

@@ -5,30 +5,9 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::backend::{FlushFuture, ThreadSafety};
+use crate::bounds;
 use crate::error::Result;
 use crate::options::Advice;
-
-/// How the caller of [`MappedRegion::bytes_mut`] will use the slice it gets.
-///
-/// An emulated backend keeps a dirty set so that a flush writes only what
-/// changed; this tells it whether it can trust the range or must look.
-///
-/// # Example
-/// ```
-/// use vmmap::Dirty;
-/// assert_ne!(Dirty::Written, Dirty::Exposed);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dirty {
-    /// The caller writes the whole range now (`write`, `write_at`,
-    /// `move_within`): the backend marks exactly these pages dirty.
-    Written,
-    /// The slice is handed to user code that may write any part of it, or
-    /// nothing, at any time until the next call on the map (`as_mut_slice`,
-    /// `get_mut`, a JS view): the backend must find out at flush which pages
-    /// really changed (by comparing, hashing, or a better idea).
-    Exposed,
-}
 
 /// The backend contract: the bytes of one map and what can be done to them.
 ///
@@ -38,6 +17,13 @@ pub enum Dirty {
 /// lie within `0..self.bytes().len()` and are not reversed, and write methods
 /// are only called on maps whose access allows them. A backend still returns
 /// errors rather than panicking when that is violated.
+///
+/// Writes reach a backend in two ways, so that an emulated backend can flush
+/// only what changed: [`write`](Self::write) and
+/// [`copy_within`](Self::copy_within) say exactly which bytes change (and
+/// let the backend act once they have), while [`bytes_mut`](Self::bytes_mut)
+/// hands bytes to user code that may change any of them, or none, until the
+/// next call on the map; the backend must find out at flush which did.
 ///
 /// On targets with threads a region must be `Send + Sync`; in the browser
 /// (`wasm32-unknown-unknown`) it need not be.
@@ -50,14 +36,14 @@ pub enum Dirty {
 /// A region over a `Vec<u8>`, with no file behind it:
 /// ```
 /// use std::ops::Range;
-/// use vmmap::{Access, Advice, Dirty, MappedRegion, Mmap, Result};
+/// use vmmap::{Access, Advice, MappedRegion, Mmap, Result};
 ///
 /// #[derive(Debug)]
 /// struct VecRegion(Vec<u8>);
 ///
 /// impl MappedRegion for VecRegion {
 ///     fn bytes(&self) -> &[u8] { &self.0 }
-///     fn bytes_mut(&mut self, range: Range<usize>, _: Dirty) -> Result<&mut [u8]> {
+///     fn bytes_mut(&mut self, range: Range<usize>) -> Result<&mut [u8]> {
 ///         Ok(&mut self.0[range])
 ///     }
 ///     fn flush(&self, _: Range<usize>) -> Result<()> { Ok(()) }
@@ -77,14 +63,41 @@ pub trait MappedRegion: fmt::Debug + ThreadSafety {
     /// The mapped bytes; their length is the map's length.
     fn bytes(&self) -> &[u8];
 
-    /// The bytes of `range` for writing; `dirty` says how they will be
-    /// written, so that the backend can track what a flush must write.
+    /// The bytes of `range` for user code to write as it likes
+    /// (`as_mut_slice`, `get_mut`, a JS view): the backend cannot know which
+    /// bytes will change and must find out at flush.
     ///
     /// # Errors
     /// [`ErrorKind::ReadOnly`](crate::ErrorKind::ReadOnly) if the region
     /// cannot be written; [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange)
     /// if `range` is not within the bytes.
-    fn bytes_mut(&mut self, range: Range<usize>, dirty: Dirty) -> Result<&mut [u8]>;
+    fn bytes_mut(&mut self, range: Range<usize>) -> Result<&mut [u8]>;
+
+    /// Writes `data` at `offset`: exactly these bytes change. The default
+    /// goes through [`bytes_mut`](Self::bytes_mut).
+    ///
+    /// # Errors
+    /// As [`bytes_mut`](Self::bytes_mut).
+    fn write(&mut self, offset: usize, data: &[u8]) -> Result<()> {
+        let range = bounds::span("write", offset, data.len(), self.bytes().len())?;
+        self.bytes_mut(range)?.copy_from_slice(data);
+        Ok(())
+    }
+
+    /// Copies the bytes of `src` to `dest` (they may overlap, as `memmove`):
+    /// exactly `dest..dest + src.len()` changes. The default goes through
+    /// [`bytes_mut`](Self::bytes_mut).
+    ///
+    /// # Errors
+    /// As [`bytes_mut`](Self::bytes_mut).
+    fn copy_within(&mut self, src: Range<usize>, dest: usize) -> Result<()> {
+        let len = self.bytes().len();
+        let count = src.end.saturating_sub(src.start);
+        let src = bounds::span("copy_within source", src.start, count, len)?;
+        bounds::span("copy_within destination", dest, count, len)?;
+        self.bytes_mut(0..len)?.copy_within(src, dest);
+        Ok(())
+    }
 
     /// Writes back the pages of `range` that changed since the last flush.
     ///

@@ -10,9 +10,9 @@ use crate::mmap::Mmap;
 impl Mmap {
     /// The lowest index of `needle` within `range` (absolute: `..` is the
     /// whole map, not "from the cursor"; an end past the map is clipped),
-    /// or `None`. An empty needle is found at the start of the range. A range
-    /// that starts past the end or is reversed finds nothing. A closed map
-    /// finds nothing.
+    /// or `None`. As in Python, both ends are clipped to the map, a reversed
+    /// range finds nothing, and an empty needle is found at the (clipped)
+    /// start. A closed map finds nothing.
     ///
     /// # Example
     /// ```
@@ -30,7 +30,7 @@ impl Mmap {
     }
 
     /// The highest index of `needle` within `range` (absolute, end clipped),
-    /// or `None`. An empty needle is found at the end of the range.
+    /// or `None`. An empty needle is found at the (clipped) end of the range.
     ///
     /// # Example
     /// ```

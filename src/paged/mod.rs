@@ -1,0 +1,11 @@
+//! The emulated backend: a map's bytes in ordinary (wasm linear) memory,
+//! split in pages, with dirty tracking and change detection, over a store
+//! [`Backing`](crate::store::Backing). Used wherever the OS has no mmap.
+
+mod page_set;
+mod region;
+mod shared;
+mod tracker;
+
+pub(crate) use region::map_window;
+pub(crate) use shared::Windows;

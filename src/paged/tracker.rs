@@ -1,0 +1,183 @@
+//! Which pages of an emulated map a flush must write: pages written through
+//! the API are marked dirty; pages handed out as raw slices are hashed when
+//! exposed and compared at flush, so only pages whose bytes changed are written.
+
+use std::ops::Range;
+
+use super::page_set::PageSet;
+
+/// The 128-bit XXH3 hash of a page: a change goes unseen with probability 2^-128.
+fn page_hash(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+/// Dirty and exposed pages of one map, and the hashes of clean pages as last
+/// written (or loaded).
+#[derive(Debug, Clone)]
+pub(crate) struct Tracker {
+    page: usize,
+    /// Pages known to differ from the file.
+    dirty: PageSet,
+    /// Pages handed out for writing since the last flush, which may differ.
+    exposed: PageSet,
+    /// Hashes of the file's content of each page in `hashed`.
+    hashes: Vec<u128>,
+    hashed: PageSet,
+}
+
+impl Tracker {
+    /// A tracker for `len` bytes in pages of `page` bytes, all clean.
+    pub(crate) fn new(len: usize, page: usize) -> Tracker {
+        let pages = len.div_ceil(page);
+        Tracker {
+            page,
+            dirty: PageSet::new(pages),
+            exposed: PageSet::new(pages),
+            hashes: vec![0; pages],
+            hashed: PageSet::new(pages),
+        }
+    }
+
+    /// The pages that hold the bytes of `range`.
+    fn pages(&self, range: &Range<usize>) -> Range<usize> {
+        if range.is_empty() {
+            return 0..0;
+        }
+        range.start / self.page..range.end.div_ceil(self.page)
+    }
+
+    fn page_bytes<'a>(&self, bytes: &'a [u8], page: usize) -> &'a [u8] {
+        let start = page * self.page;
+        &bytes[start.min(bytes.len())..(start + self.page).min(bytes.len())]
+    }
+
+    /// The map now has `len` bytes; pages past it are forgotten, new pages are clean.
+    pub(crate) fn resize(&mut self, len: usize) {
+        let pages = len.div_ceil(self.page);
+        // A partial last page that grows gains bytes the hash did not cover.
+        if let Some(last) = self.dirty.capacity().checked_sub(1) {
+            self.hashed.remove_range(last..last + 1);
+        }
+        self.dirty.resize(pages);
+        self.exposed.resize(pages);
+        self.hashed.resize(pages);
+        self.hashes.resize(pages, 0);
+        self.hashes.shrink_to_fit();
+    }
+
+    /// The bytes of `range` were just written through the API.
+    pub(crate) fn written(&mut self, range: Range<usize>) {
+        let pages = self.pages(&range);
+        self.dirty.insert_range(pages);
+    }
+
+    /// The bytes of `range` are about to be handed out for writing; `bytes`
+    /// is the map as it is now, before any such write.
+    pub(crate) fn expose(&mut self, bytes: &[u8], range: Range<usize>) {
+        let pages = self.pages(&range);
+        for page in pages.clone() {
+            if !self.dirty.contains(page) && !self.hashed.contains(page) {
+                self.hashes[page] = page_hash(self.page_bytes(bytes, page));
+                self.hashed.insert(page);
+            }
+        }
+        self.exposed.insert_range(pages);
+    }
+
+    /// The byte ranges a flush of `range` must write: dirty pages, and exposed
+    /// pages whose hash changed (which become dirty). Adjacent pages form one run.
+    pub(crate) fn runs_to_write(&mut self, bytes: &[u8], range: Range<usize>) -> Vec<Range<usize>> {
+        let pages = self.pages(&range);
+        let exposed: Vec<usize> = self.exposed.iter(pages.clone()).collect();
+        for page in exposed {
+            if self.dirty.contains(page) {
+                continue;
+            }
+            if page_hash(self.page_bytes(bytes, page)) != self.hashes[page] {
+                self.dirty.insert(page);
+                self.hashed.remove_range(page..page + 1);
+            }
+        }
+        // Exposed pages that did not change are clean again, whatever the flush does.
+        self.exposed.remove_range(pages.clone());
+        let len = bytes.len();
+        self.dirty
+            .runs(pages)
+            .into_iter()
+            .map(|run| (run.start * self.page).min(len)..(run.end * self.page).min(len))
+            .collect()
+    }
+
+    /// The pages of `range` were written to the file (after [`to_write`](Self::to_write)).
+    pub(crate) fn committed(&mut self, range: Range<usize>) {
+        let pages = self.pages(&range);
+        self.dirty.remove_range(pages);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_writes_mark_exactly_their_pages() {
+        let bytes = vec![0u8; 10 * 16];
+        let mut t = Tracker::new(bytes.len(), 16);
+        t.written(17..18);
+        t.written(40..70);
+        assert_eq!(t.runs_to_write(&bytes, 0..bytes.len()), vec![16..80]);
+        t.committed(0..bytes.len());
+        assert!(t.runs_to_write(&bytes, 0..bytes.len()).is_empty());
+    }
+
+    #[test]
+    fn exposed_pages_are_written_only_if_changed() {
+        let mut bytes = vec![1u8; 100];
+        let mut t = Tracker::new(bytes.len(), 16);
+        t.expose(&bytes, 0..100);
+        bytes[35] = 9; // page 2
+        bytes[99] = 9; // the partial last page 6
+        assert_eq!(t.runs_to_write(&bytes, 0..100), [32..48, 96..100]);
+        t.committed(0..100);
+        // Exposing again compares against what was written.
+        t.expose(&bytes, 0..100);
+        assert!(t.runs_to_write(&bytes, 0..100).is_empty());
+        t.expose(&bytes, 30..40);
+        bytes[35] = 1;
+        assert_eq!(t.runs_to_write(&bytes, 0..100), vec![32..48]);
+    }
+
+    #[test]
+    fn flush_of_a_range_leaves_other_pages_dirty() {
+        let bytes = vec![0u8; 64];
+        let mut t = Tracker::new(64, 16);
+        t.written(0..64);
+        assert_eq!(t.runs_to_write(&bytes, 16..20), vec![16..32]);
+        t.committed(16..20);
+        assert_eq!(t.runs_to_write(&bytes, 0..64), [0..16, 32..64]);
+    }
+
+    #[test]
+    fn a_failed_flush_keeps_changed_pages_dirty() {
+        let mut bytes = vec![0u8; 64];
+        let mut t = Tracker::new(64, 16);
+        t.expose(&bytes, 0..64);
+        bytes[20] = 1;
+        assert_eq!(t.runs_to_write(&bytes, 0..64), vec![16..32]);
+        // no `committed`: the write failed
+        assert_eq!(t.runs_to_write(&bytes, 0..64), vec![16..32]);
+    }
+
+    #[test]
+    fn resize_forgets_pages_past_the_end() {
+        let bytes = [0u8; 64];
+        let mut t = Tracker::new(64, 16);
+        t.written(40..64);
+        t.resize(40);
+        assert_eq!(t.runs_to_write(&bytes[..40], 0..40), vec![32..40]);
+        t.resize(80);
+        let grown = vec![0u8; 80];
+        assert_eq!(t.runs_to_write(&grown, 0..80), vec![32..48]);
+    }
+}

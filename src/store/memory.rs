@@ -1,0 +1,172 @@
+//! The in-memory store: files are byte vectors that live as long as the
+//! store. It serves every target, makes the emulation testable with plain
+//! `cargo test`, and counts what flushes write.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::{Backing, StoreStats};
+use crate::backend::FlushFuture;
+use crate::error::{Error, ErrorKind, Result};
+
+/// The files of one in-memory store, by name.
+#[derive(Debug, Default)]
+pub(crate) struct MemoryStore {
+    files: Mutex<BTreeMap<String, Arc<MemoryFile>>>,
+    stats: Arc<Counters>,
+    id: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    commits: AtomicU64,
+    units: AtomicU64,
+    bytes: AtomicU64,
+}
+
+/// One file: its bytes, and the store's counters.
+#[derive(Debug)]
+pub(crate) struct MemoryFile {
+    key: String,
+    data: Mutex<Vec<u8>>,
+    stats: Arc<Counters>,
+}
+
+/// Locks `m`; a panic elsewhere while it was held cannot leave a byte vector
+/// half-valid, so a poisoned lock is used as it is.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn not_found(name: &str) -> Error {
+    Error::new(
+        ErrorKind::NotFound,
+        format!("no file {name:?} in the memory store"),
+    )
+}
+
+impl MemoryStore {
+    pub(crate) fn new() -> MemoryStore {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+        MemoryStore {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            ..MemoryStore::default()
+        }
+    }
+
+    /// Creates or replaces the file `name`; maps of a replaced file keep
+    /// the old bytes, as maps of a file replaced by `rename` do.
+    pub(crate) fn write(&self, name: &str, data: &[u8]) {
+        static GENERATION: AtomicU64 = AtomicU64::new(0);
+        let generation = GENERATION.fetch_add(1, Ordering::Relaxed);
+        let file = Arc::new(MemoryFile {
+            key: format!("memory:{}:{generation}:{name}", self.id),
+            data: Mutex::new(data.to_vec()),
+            stats: self.stats.clone(),
+        });
+        lock(&self.files).insert(name.to_owned(), file);
+    }
+
+    pub(crate) fn file(&self, name: &str) -> Result<Arc<MemoryFile>> {
+        lock(&self.files)
+            .get(name)
+            .cloned()
+            .ok_or_else(|| not_found(name))
+    }
+
+    pub(crate) fn read(&self, name: &str) -> Result<Vec<u8>> {
+        Ok(lock(&self.file(name)?.data).clone())
+    }
+
+    pub(crate) fn size(&self, name: &str) -> Result<u64> {
+        Ok(lock(&self.file(name)?.data).len() as u64)
+    }
+
+    pub(crate) fn list(&self) -> Vec<String> {
+        lock(&self.files).keys().cloned().collect()
+    }
+
+    pub(crate) fn remove(&self, name: &str) -> Result<()> {
+        lock(&self.files)
+            .remove(name)
+            .map(drop)
+            .ok_or_else(|| not_found(name))
+    }
+
+    pub(crate) fn stats(&self) -> StoreStats {
+        StoreStats {
+            commits: self.stats.commits.load(Ordering::Relaxed),
+            units_written: self.stats.units.load(Ordering::Relaxed),
+            bytes_written: self.stats.bytes.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl MemoryFile {
+    /// `len` bytes from `offset`, which must lie in the file.
+    pub(crate) fn load(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let mut out = vec![0; len];
+        self.read_at(offset, &mut out)?;
+        Ok(out)
+    }
+}
+
+impl Backing for MemoryFile {
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn len(&self) -> Result<u64> {
+        Ok(lock(&self.data).len() as u64)
+    }
+
+    fn read_at(&self, offset: u64, out: &mut [u8]) -> Result<()> {
+        let data = lock(&self.data);
+        out.fill(0);
+        if let Some(tail) = usize::try_from(offset).ok().and_then(|o| data.get(o..)) {
+            let n = tail.len().min(out.len());
+            out[..n].copy_from_slice(&tail[..n]);
+        }
+        Ok(())
+    }
+
+    fn set_len(&self, len: u64) -> Result<()> {
+        let len = usize::try_from(len).map_err(|_| {
+            Error::new(
+                ErrorKind::QuotaExceeded,
+                format!("{len} bytes do not fit in memory"),
+            )
+        })?;
+        lock(&self.data).resize(len, 0);
+        Ok(())
+    }
+
+    fn commit(&self, window: &[u8], offset: u64, runs: &[Range<usize>]) -> Result<()> {
+        let mut data = lock(&self.data);
+        let too_big = || Error::new(ErrorKind::QuotaExceeded, "the file does not fit in memory");
+        let base = usize::try_from(offset).map_err(|_| too_big())?;
+        let end = runs.iter().map(|r| r.end).max().unwrap_or(0);
+        let needed = base.checked_add(end).ok_or_else(too_big)?;
+        if data.len() < needed {
+            data.resize(needed, 0);
+        }
+        let mut bytes = 0;
+        for run in runs {
+            data[base + run.start..base + run.end].copy_from_slice(&window[run.clone()]);
+            bytes += run.len() as u64;
+        }
+        let page = crate::page_size() as u64;
+        self.stats.commits.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .units
+            .fetch_add(bytes.div_ceil(page), Ordering::Relaxed);
+        self.stats.bytes.fetch_add(bytes, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn committed(&self) -> FlushFuture {
+        Box::pin(std::future::ready(Ok(())))
+    }
+}

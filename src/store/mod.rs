@@ -1,0 +1,66 @@
+//! Where the emulated backend keeps files: the [`Backing`] contract one file
+//! of a store fulfils, and the stores (`memory.rs` everywhere; IndexedDB in
+//! the browser and `std::fs` on WASI and Emscripten as they land).
+
+use std::fmt;
+use std::ops::Range;
+
+use crate::backend::{FlushFuture, ThreadSafety};
+use crate::error::Result;
+
+pub(crate) mod memory;
+
+/// One file of a store, as the emulated region sees it: shaped like redb's
+/// `StorageBackend` (length, read, set length, write, sync), with the write
+/// and the sync split so that the browser can start a commit and finish it later.
+pub(crate) trait Backing: fmt::Debug + ThreadSafety {
+    /// Names the file uniquely in this process, so that maps of one file
+    /// share their pages.
+    fn key(&self) -> &str;
+
+    /// The file's length, counting writes started but not yet durable.
+    fn len(&self) -> Result<u64>;
+
+    /// Fills `out` with the file's bytes from `offset`; bytes past the end read as zero.
+    /// A store that can only read asynchronously returns `Unsupported`.
+    fn read_at(&self, offset: u64, out: &mut [u8]) -> Result<()>;
+
+    /// Sets the file's length: new bytes are zero.
+    fn set_len(&self, len: u64) -> Result<()>;
+
+    /// Writes the `runs` of `window` (a map's bytes, which start at file
+    /// offset `offset`) in one atomic step: afterwards the file holds all of
+    /// them or, on error, none. Returns once durable, or (in the browser)
+    /// once started; see [`committed`](Self::committed).
+    fn commit(&self, window: &[u8], offset: u64, runs: &[Range<usize>]) -> Result<()>;
+
+    /// Resolves once every commit started so far is durable.
+    fn committed(&self) -> FlushFuture;
+}
+
+/// How much a store has written: commits, and bytes in runs of pages.
+///
+/// # Example
+/// ```
+/// # pollster::block_on(async {
+/// let store = vmmap::FileStore::memory();
+/// store.write_file("f", &[0; 8192]).await?;
+/// let mut m = store.map("f", &vmmap::MmapOptions::new()).await?;
+/// let before = store.stats();
+/// m.write_at(5000, b"x")?;
+/// m.flush()?;
+/// let after = store.stats();
+/// assert_eq!(after.commits - before.commits, 1);
+/// assert_eq!(after.bytes_written - before.bytes_written, vmmap::page_size() as u64);
+/// # vmmap::Result::Ok(()) }).unwrap();
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoreStats {
+    /// Flushes that wrote something (one transaction each in the browser).
+    pub commits: u64,
+    /// Storage units written by flushes: pages in memory and on `std::fs`,
+    /// chunks in IndexedDB.
+    pub units_written: u64,
+    /// Bytes written by flushes.
+    pub bytes_written: u64,
+}
