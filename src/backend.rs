@@ -19,6 +19,7 @@ cfg_if::cfg_if! {
         mod native;
         pub(crate) use os::{advise, allocation_granularity, page_size};
         pub(crate) use native::{anonymous, map_file, open_path};
+        pub(crate) use crate::store::dir::DirStore as NamedStore;
     } else if #[cfg(windows)] {
         #[path = "os_windows.rs"]
         mod os;
@@ -26,6 +27,7 @@ cfg_if::cfg_if! {
         mod native;
         pub(crate) use os::{advise, allocation_granularity, page_size};
         pub(crate) use native::{anonymous, map_file, open_path};
+        pub(crate) use crate::store::dir::DirStore as NamedStore;
     } else {
         compile_error!(
             "vmmap: no backend for this target yet; see the platform table in README.md"

@@ -1,30 +1,22 @@
 //! [`FileStore`]: where named files live — a directory on targets with a file
-//! system, an IndexedDB database in the browser.
+//! system, an IndexedDB database in the browser, or memory.
 
 use std::fmt;
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
 
-use std::sync::Arc;
-
+use crate::backend::NamedStore;
 use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
 use crate::options::MmapOptions;
-use crate::paged::{self, Windows};
 use crate::store::memory::MemoryStore;
-use crate::store::{Backing, StoreStats};
-
-/// Files that `write_file` is writing carry this suffix until they are renamed
-/// into place; `list` never shows them.
-const PARTIAL_SUFFIX: &str = ".vmmap-partial";
+use crate::store::{Store, StoreStats, check_name};
 
 /// A set of named files that can be written, read, listed, removed and mapped.
 ///
-/// On targets with a file system it is a directory (`open` takes its path
-/// and creates it if missing); in the browser it is an IndexedDB database of
-/// that name. File names are plain names: not empty, no `/`, `\` or NUL,
-/// not `.` or `..`.
+/// [`FileStore::open`] gives the target's persistent store: on targets with a
+/// file system a directory (`open` takes its path and creates it if missing);
+/// in the browser an IndexedDB database of that name. [`FileStore::memory`]
+/// gives a store in memory on every target. File names are plain names: not
+/// empty, no `/`, `\` or NUL, not `.` or `..`.
 ///
 /// The methods are `async` because the browser's storage is; on other
 /// targets they complete at once.
@@ -48,12 +40,22 @@ pub struct FileStore {
     inner: Inner,
 }
 
-/// Where a store's files are.
+/// Which store holds the files.
 enum Inner {
-    /// A directory; maps use the target's backend for files at a path.
-    Dir(PathBuf),
-    /// Byte vectors in memory; maps use the emulated backend.
-    Memory(MemoryStore, Arc<Windows>),
+    /// The target's persistent store, picked in `backend.rs`.
+    Named(NamedStore),
+    /// Byte vectors in memory, mapped by the emulated backend.
+    Memory(MemoryStore),
+}
+
+/// Calls the same method on whichever store `FileStore` holds.
+macro_rules! dispatch {
+    ($self:ident, $store:ident => $call:expr) => {
+        match &$self.inner {
+            Inner::Named($store) => $call,
+            Inner::Memory($store) => $call,
+        }
+    };
 }
 
 impl FileStore {
@@ -62,7 +64,7 @@ impl FileStore {
     ///
     /// # Errors
     /// [`ErrorKind::InvalidArgument`] for an empty name or a path that is not
-    /// a directory; [`ErrorKind::Io`] if it cannot be created.
+    /// a directory; [`ErrorKind::Io`] if it cannot be created or opened.
     ///
     /// # Example
     /// ```
@@ -79,19 +81,8 @@ impl FileStore {
                 "store name is empty",
             ));
         }
-        let dir = PathBuf::from(name);
-        if !dir.exists() {
-            fs::create_dir_all(&dir)
-                .map_err(|e| Error::from_io(format!("create store {name:?}"), e))?;
-        }
-        if !dir.is_dir() {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("store {name:?} is not a directory"),
-            ));
-        }
         Ok(FileStore {
-            inner: Inner::Dir(dir),
+            inner: Inner::Named(NamedStore::open(name).await?),
         })
     }
 
@@ -113,7 +104,7 @@ impl FileStore {
     /// ```
     pub fn memory() -> FileStore {
         FileStore {
-            inner: Inner::Memory(MemoryStore::new(), Arc::default()),
+            inner: Inner::Memory(MemoryStore::new()),
         }
     }
 
@@ -124,14 +115,12 @@ impl FileStore {
     /// # Example
     /// See [`StoreStats`].
     pub fn stats(&self) -> StoreStats {
-        match &self.inner {
-            Inner::Dir(_) => StoreStats::default(),
-            Inner::Memory(mem, _) => mem.stats(),
-        }
+        dispatch!(self, s => s.stats())
     }
 
     /// Creates or replaces the file `name` with `data`, atomically: readers
-    /// and maps opened later see the old content or the new, never a mix.
+    /// and maps opened later see the old content or the new, never a mix;
+    /// maps opened before keep the old content.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidArgument`] for a bad name;
@@ -149,22 +138,7 @@ impl FileStore {
     /// ```
     pub async fn write_file(&self, name: &str, data: &[u8]) -> Result<()> {
         check_name(name)?;
-        let dir = match &self.inner {
-            Inner::Dir(dir) => dir,
-            Inner::Memory(mem, _) => {
-                mem.write(name, data);
-                return Ok(());
-            }
-        };
-        let path = dir.join(name);
-        let partial = dir.join(format!("{name}{PARTIAL_SUFFIX}"));
-        let result = write_synced(&partial, data)
-            .and_then(|()| fs::rename(&partial, &path))
-            .map_err(|e| Error::from_io(format!("write {name:?} ({} bytes)", data.len()), e));
-        if result.is_err() {
-            let _ = fs::remove_file(&partial);
-        }
-        result
+        dispatch!(self, s => s.write_file(name, data).await)
     }
 
     /// The whole content of the file `name`.
@@ -184,12 +158,7 @@ impl FileStore {
     /// ```
     pub async fn read_file(&self, name: &str) -> Result<Vec<u8>> {
         check_name(name)?;
-        match &self.inner {
-            Inner::Dir(dir) => {
-                fs::read(dir.join(name)).map_err(|e| Error::from_io(format!("read {name:?}"), e))
-            }
-            Inner::Memory(mem, _) => mem.read(name),
-        }
+        dispatch!(self, s => s.read_file(name).await)
     }
 
     /// The length of the file `name` in bytes.
@@ -208,18 +177,7 @@ impl FileStore {
     /// ```
     pub async fn file_size(&self, name: &str) -> Result<u64> {
         check_name(name)?;
-        let path = match &self.inner {
-            Inner::Dir(dir) => dir.join(name),
-            Inner::Memory(mem, _) => return mem.size(name),
-        };
-        let meta = fs::metadata(path).map_err(|e| Error::from_io(format!("stat {name:?}"), e))?;
-        if !meta.is_file() {
-            return Err(Error::new(
-                ErrorKind::NotFound,
-                format!("{name:?} is not a file"),
-            ));
-        }
-        Ok(meta.len())
+        dispatch!(self, s => s.file_size(name).await)
     }
 
     /// The names of the files in the store, sorted.
@@ -238,23 +196,7 @@ impl FileStore {
     /// # vmmap::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn list(&self) -> Result<Vec<String>> {
-        let dir = match &self.inner {
-            Inner::Dir(dir) => dir,
-            Inner::Memory(mem, _) => return Ok(mem.list()),
-        };
-        let context = |e| Error::from_io(format!("list {}", dir.display()), e);
-        let mut names = Vec::new();
-        for entry in fs::read_dir(dir).map_err(context)? {
-            let entry = entry.map_err(context)?;
-            let is_file = entry.file_type().map_err(context)?.is_file();
-            if let (true, Ok(name)) = (is_file, entry.file_name().into_string()) {
-                if !name.ends_with(PARTIAL_SUFFIX) {
-                    names.push(name);
-                }
-            }
-        }
-        names.sort();
-        Ok(names)
+        dispatch!(self, s => s.list().await)
     }
 
     /// Deletes the file `name`. Maps of it stay valid until closed.
@@ -275,11 +217,7 @@ impl FileStore {
     /// ```
     pub async fn remove_file(&self, name: &str) -> Result<()> {
         check_name(name)?;
-        match &self.inner {
-            Inner::Dir(dir) => fs::remove_file(dir.join(name))
-                .map_err(|e| Error::from_io(format!("remove {name:?}"), e)),
-            Inner::Memory(mem, _) => mem.remove(name),
-        }
+        dispatch!(self, s => s.remove_file(name).await)
     }
 
     /// Maps the file `name` with `opts` (see [`MmapOptions`]; `create(true)`
@@ -301,74 +239,12 @@ impl FileStore {
     /// ```
     pub async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
         check_name(name)?;
-        match &self.inner {
-            Inner::Dir(dir) => Mmap::open(dir.join(name), opts),
-            Inner::Memory(mem, windows) => {
-                let file = match mem.file(name) {
-                    Err(e) if e.kind() == ErrorKind::NotFound && opts.get_create() => {
-                        let size = opts.created_size()?;
-                        let zeros = usize::try_from(size)
-                            .ok()
-                            .and_then(|size| {
-                                let mut v = Vec::new();
-                                v.try_reserve_exact(size).ok()?;
-                                v.resize(size, 0);
-                                Some(v)
-                            })
-                            .ok_or_else(|| {
-                                Error::new(
-                                    ErrorKind::QuotaExceeded,
-                                    format!("{size} bytes for {name:?} do not fit in memory"),
-                                )
-                            })?;
-                        mem.write(name, &zeros);
-                        mem.file(name)?
-                    }
-                    other => other?,
-                };
-                let (offset, len) = opts.window(file.len()?)?;
-                let access = opts.get_access();
-                let backing: Arc<dyn Backing> = file.clone();
-                let region = paged::map_window(windows, backing, offset, len, access, || {
-                    file.load(offset, len)
-                })?;
-                Ok(Mmap::from_region(region, access))
-            }
-        }
+        dispatch!(self, s => s.map(name, opts).await)
     }
 }
 
 impl fmt::Debug for FileStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.inner {
-            Inner::Dir(dir) => f.debug_struct("FileStore").field("dir", dir).finish(),
-            Inner::Memory(mem, _) => f
-                .debug_struct("FileStore")
-                .field("memory_files", &mem.list().len())
-                .finish(),
-        }
+        dispatch!(self, s => f.debug_tuple("FileStore").field(s).finish())
     }
-}
-
-/// Writes `data` to a new file at `path` and syncs it.
-fn write_synced(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    let mut file = fs::File::create(path)?;
-    file.write_all(data)?;
-    file.sync_all()
-}
-
-/// A file name must name one file inside the store, and nothing else.
-pub(crate) fn check_name(name: &str) -> Result<()> {
-    let bad = name.is_empty()
-        || name == "."
-        || name == ".."
-        || name.ends_with(PARTIAL_SUFFIX)
-        || name.contains(['/', '\\', '\0']);
-    if bad {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!("file name {name:?} is not a plain name (no '/', '\\', NUL, '.' or '..')"),
-        ));
-    }
-    Ok(())
 }

@@ -7,15 +7,19 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::{Backing, StoreStats};
+use super::{Backing, Store, StoreStats};
 use crate::backend::FlushFuture;
 use crate::error::{Error, ErrorKind, Result};
+use crate::mmap::Mmap;
+use crate::options::MmapOptions;
+use crate::paged::{self, Windows};
 
 /// The files of one in-memory store, by name.
 #[derive(Debug, Default)]
 pub(crate) struct MemoryStore {
     files: Mutex<BTreeMap<String, Arc<MemoryFile>>>,
     stats: Arc<Counters>,
+    windows: Arc<Windows>,
     id: u64,
 }
 
@@ -76,26 +80,71 @@ impl MemoryStore {
             .ok_or_else(|| not_found(name))
     }
 
-    pub(crate) fn read(&self, name: &str) -> Result<Vec<u8>> {
+    /// The file `name`; a missing one is created first when `opts` say so.
+    fn file_for_map(&self, name: &str, opts: &MmapOptions) -> Result<Arc<MemoryFile>> {
+        match self.file(name) {
+            Err(e) if e.kind() == ErrorKind::NotFound && opts.get_create() => {
+                let size = opts.created_size()?;
+                let zeros = zeroed(size).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::QuotaExceeded,
+                        format!("{size} bytes for {name:?} do not fit in memory"),
+                    )
+                })?;
+                self.write(name, &zeros);
+                self.file(name)
+            }
+            other => other,
+        }
+    }
+}
+
+/// `size` zero bytes, or `None` if memory cannot hold them.
+fn zeroed(size: u64) -> Option<Vec<u8>> {
+    let size = usize::try_from(size).ok()?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(size).ok()?;
+    v.resize(size, 0);
+    Some(v)
+}
+
+impl Store for MemoryStore {
+    async fn write_file(&self, name: &str, data: &[u8]) -> Result<()> {
+        self.write(name, data);
+        Ok(())
+    }
+
+    async fn read_file(&self, name: &str) -> Result<Vec<u8>> {
         Ok(lock(&self.file(name)?.data).clone())
     }
 
-    pub(crate) fn size(&self, name: &str) -> Result<u64> {
+    async fn file_size(&self, name: &str) -> Result<u64> {
         Ok(lock(&self.file(name)?.data).len() as u64)
     }
 
-    pub(crate) fn list(&self) -> Vec<String> {
-        lock(&self.files).keys().cloned().collect()
+    async fn list(&self) -> Result<Vec<String>> {
+        Ok(lock(&self.files).keys().cloned().collect())
     }
 
-    pub(crate) fn remove(&self, name: &str) -> Result<()> {
+    async fn remove_file(&self, name: &str) -> Result<()> {
         lock(&self.files)
             .remove(name)
             .map(drop)
             .ok_or_else(|| not_found(name))
     }
 
-    pub(crate) fn stats(&self) -> StoreStats {
+    async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
+        let file = self.file_for_map(name, opts)?;
+        let (offset, len) = opts.window(file.len()?)?;
+        let access = opts.get_access();
+        let backing: Arc<dyn Backing> = file.clone();
+        let region = paged::map_window(&self.windows, backing, offset, len, access, || {
+            file.load(offset, len)
+        })?;
+        Ok(Mmap::from_region(region, access))
+    }
+
+    fn stats(&self) -> StoreStats {
         StoreStats {
             commits: self.stats.commits.load(Ordering::Relaxed),
             units_written: self.stats.units.load(Ordering::Relaxed),

@@ -1,14 +1,48 @@
-//! Where the emulated backend keeps files: the [`Backing`] contract one file
-//! of a store fulfils, and the stores (`memory.rs` everywhere; IndexedDB in
-//! the browser and `std::fs` on WASI and Emscripten as they land).
+//! Where files live: the [`Store`] contract behind `FileStore`, the
+//! [`Backing`] contract one file fulfils for the emulated backend, and the
+//! stores (`memory.rs` everywhere, `dir.rs` where there is a file system;
+//! IndexedDB in the browser, chosen in `backend.rs`).
 
 use std::fmt;
 use std::ops::Range;
 
 use crate::backend::{FlushFuture, ThreadSafety};
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
+use crate::mmap::Mmap;
+use crate::options::MmapOptions;
 
+pub(crate) mod dir;
 pub(crate) mod memory;
+
+/// What `FileStore` asks of a store. Names reaching it are checked with
+/// [`check_name`].
+pub(crate) trait Store {
+    /// Creates or replaces a file, atomically.
+    async fn write_file(&self, name: &str, data: &[u8]) -> Result<()>;
+    async fn read_file(&self, name: &str) -> Result<Vec<u8>>;
+    async fn file_size(&self, name: &str) -> Result<u64>;
+    /// Names of the files, sorted.
+    async fn list(&self) -> Result<Vec<String>>;
+    async fn remove_file(&self, name: &str) -> Result<()>;
+    async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap>;
+    fn stats(&self) -> StoreStats;
+}
+
+/// A file name must name one file inside the store, and nothing else.
+pub(crate) fn check_name(name: &str) -> Result<()> {
+    let bad = name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.ends_with(".vmmap-partial")
+        || name.contains(['/', '\\', '\0']);
+    if bad {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("file name {name:?} is not a plain name (no '/', '\\', NUL, '.' or '..')"),
+        ));
+    }
+    Ok(())
+}
 
 /// One file of a store, as the emulated region sees it: shaped like redb's
 /// `StorageBackend` (length, read, set length, write, sync), with the write
