@@ -18,16 +18,33 @@ cfg_if::cfg_if! {
         #[path = "native.rs"]
         mod native;
         pub(crate) use os::{advise, allocation_granularity, page_size};
+        #[path = "store/dir.rs"]
+        mod dir;
         pub(crate) use native::{anonymous, map_file, open_path};
-        pub(crate) use crate::store::dir::DirStore as NamedStore;
+        pub(crate) use dir::DirStore as NamedStore;
     } else if #[cfg(windows)] {
         #[path = "os_windows.rs"]
         mod os;
         #[path = "native.rs"]
         mod native;
         pub(crate) use os::{advise, allocation_granularity, page_size};
+        #[path = "store/dir.rs"]
+        mod dir;
         pub(crate) use native::{anonymous, map_file, open_path};
-        pub(crate) use crate::store::dir::DirStore as NamedStore;
+        pub(crate) use dir::DirStore as NamedStore;
+    } else if #[cfg(all(target_arch = "wasm32", target_os = "unknown"))] {
+        #[path = "os_emulated.rs"]
+        mod os;
+        #[path = "no_paths.rs"]
+        mod no_paths;
+        #[path = "store/idb/mod.rs"]
+        mod idb;
+        pub(crate) use os::{allocation_granularity, page_size};
+        #[path = "paged/anonymous.rs"]
+        mod anonymous;
+        pub(crate) use no_paths::{map_file, open_path};
+        pub(crate) use anonymous::anonymous;
+        pub(crate) use idb::IdbStore as NamedStore;
     } else {
         compile_error!(
             "vmmap: no backend for this target yet; see the platform table in README.md"
@@ -44,6 +61,9 @@ cfg_if::cfg_if! {
 
         /// The future returned by [`Mmap::flushed`](crate::Mmap::flushed).
         pub type FlushFuture = Pin<Box<dyn Future<Output = Result<()>>>>;
+
+        /// What a store calls when a commit it started fails later.
+        pub(crate) type OnFail = Box<dyn FnOnce()>;
     } else {
         /// What a [`MappedRegion`](crate::MappedRegion) must be to cross
         /// threads: `Send + Sync` on every target with threads, so that
@@ -54,5 +74,8 @@ cfg_if::cfg_if! {
         /// The future returned by [`Mmap::flushed`](crate::Mmap::flushed): `Send`
         /// wherever the target has threads.
         pub type FlushFuture = Pin<Box<dyn Future<Output = Result<()>> + Send>>;
+
+        /// What a store calls when a commit it started fails later.
+        pub(crate) type OnFail = Box<dyn FnOnce() + Send>;
     }
 }

@@ -2,6 +2,10 @@
 //! split in pages, with dirty tracking and change detection, over a store
 //! [`Backing`](crate::store::Backing). Used wherever the OS has no mmap.
 
+// One `Arc` serves every target: on threaded ones pages cross threads; in the
+// browser, whose stores hold JS handles, they are neither `Send` nor `Sync`.
+#![allow(clippy::arc_with_non_send_sync)]
+
 mod page_set;
 mod region;
 mod shared;

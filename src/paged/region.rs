@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::shared::{Pages, Windows};
-use crate::backend::FlushFuture;
+use crate::backend::{FlushFuture, OnFail};
 use crate::bounds;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Access, Advice};
@@ -109,7 +109,20 @@ impl MappedRegion for PagedRegion {
         if runs.is_empty() {
             return Ok(());
         }
-        pages.backing.commit(pages.bytes(), pages.offset, &runs)?;
+        // If a commit started in the background fails, its runs are dirty again.
+        let weak = Arc::downgrade(pages);
+        let failed_runs = runs.clone();
+        let on_fail: OnFail = Box::new(move || {
+            if let Some(pages) = weak.upgrade() {
+                let mut state = pages.state();
+                for run in failed_runs {
+                    state.tracker.written(run);
+                }
+            }
+        });
+        pages
+            .backing
+            .commit(pages.bytes(), pages.offset, &runs, on_fail)?;
         state.tracker.committed(range);
         Ok(())
     }

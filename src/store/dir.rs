@@ -6,11 +6,11 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Store, StoreStats};
 use crate::backend;
 use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
 use crate::options::MmapOptions;
+use crate::store::{Store, StoreStats};
 
 /// Files that `write_file` is writing carry this suffix until they are renamed
 /// into place; `list` never shows them.

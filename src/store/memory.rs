@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::{Backing, Store, StoreStats};
-use crate::backend::FlushFuture;
+use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
 use crate::options::MmapOptions;
@@ -192,7 +192,7 @@ impl Backing for MemoryFile {
         Ok(())
     }
 
-    fn commit(&self, window: &[u8], offset: u64, runs: &[Range<usize>]) -> Result<()> {
+    fn commit(&self, window: &[u8], offset: u64, runs: &[Range<usize>], _: OnFail) -> Result<()> {
         let mut data = lock(&self.data);
         let too_big = || Error::new(ErrorKind::QuotaExceeded, "the file does not fit in memory");
         let base = usize::try_from(offset).map_err(|_| too_big())?;

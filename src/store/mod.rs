@@ -1,17 +1,16 @@
 //! Where files live: the [`Store`] contract behind `FileStore`, the
 //! [`Backing`] contract one file fulfils for the emulated backend, and the
-//! stores (`memory.rs` everywhere, `dir.rs` where there is a file system;
-//! IndexedDB in the browser, chosen in `backend.rs`).
+//! stores (`memory.rs` everywhere; `dir.rs` where there is a file system and
+//! `idb/` in the browser, declared in `backend.rs`).
 
 use std::fmt;
 use std::ops::Range;
 
-use crate::backend::{FlushFuture, ThreadSafety};
+use crate::backend::{FlushFuture, OnFail, ThreadSafety};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
 use crate::options::MmapOptions;
 
-pub(crate) mod dir;
 pub(crate) mod memory;
 
 /// What `FileStore` asks of a store. Names reaching it are checked with
@@ -65,8 +64,16 @@ pub(crate) trait Backing: fmt::Debug + ThreadSafety {
     /// Writes the `runs` of `window` (a map's bytes, which start at file
     /// offset `offset`) in one atomic step: afterwards the file holds all of
     /// them or, on error, none. Returns once durable, or (in the browser)
-    /// once started; see [`committed`](Self::committed).
-    fn commit(&self, window: &[u8], offset: u64, runs: &[Range<usize>]) -> Result<()>;
+    /// once started; see [`committed`](Self::committed). A commit that was
+    /// started and fails later calls `on_fail`, so that the map marks the
+    /// runs dirty again.
+    fn commit(
+        &self,
+        window: &[u8],
+        offset: u64,
+        runs: &[Range<usize>],
+        on_fail: OnFail,
+    ) -> Result<()>;
 
     /// Resolves once every commit started so far is durable.
     fn committed(&self) -> FlushFuture;

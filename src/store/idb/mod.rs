@@ -1,0 +1,375 @@
+//! The IndexedDB store: the browser's `FileStore`.
+//!
+//! A database has two object stores: `files` maps a file name to its
+//! [`Meta`] (`{ id, size, chunk, version }`), and `chunks` maps
+//! `[id, index]` to the bytes of one chunk (an `ArrayBuffer` of at most
+//! `chunk` bytes; bytes past its end, or of a missing chunk, read as zero up
+//! to `size`). Replacing a file writes it under a new id, so the switch is
+//! one atomic step; mapping a window reads only its chunks; a flush writes
+//! the dirty chunks and the metadata in one readwrite transaction.
+
+mod file;
+mod meta;
+mod request;
+
+use std::cell::Cell;
+use std::sync::Arc;
+
+use js_sys::{Array, Function, Reflect, Uint8Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{IdbDatabase, IdbFactory, IdbKeyRange, IdbTransaction, IdbTransactionMode};
+
+use self::file::IdbFile;
+use self::meta::{Meta, new_id};
+use self::request::{chunk_key, committed, completion, js_error, request};
+use crate::error::{Error, ErrorKind, Result};
+use crate::mmap::Mmap;
+use crate::options::MmapOptions;
+use crate::paged::{self, Windows};
+use crate::store::{Backing, Store, StoreStats};
+
+/// Bytes per chunk: a flush writes whole chunks, a map reads whole chunks.
+/// `allocation_granularity()` is a multiple of it, so windows start at a chunk.
+pub(crate) const CHUNK: u64 = 64 * 1024;
+
+/// Transactions that write ask the browser to make them durable before
+/// reporting completion, as `msync` does natively.
+const DURABILITY: &str = "strict";
+
+#[wasm_bindgen]
+extern "C" {
+    /// `IDBDatabase`, for the one call web-sys offers only behind an
+    /// unstable flag.
+    #[wasm_bindgen(js_name = IDBDatabase)]
+    type DurableDb;
+
+    /// `IDBDatabase.transaction(stores, mode, { durability })`.
+    #[wasm_bindgen(method, catch, js_name = transaction)]
+    fn transaction_with_options(
+        this: &DurableDb,
+        stores: &JsValue,
+        mode: &str,
+        options: &JsValue,
+    ) -> std::result::Result<IdbTransaction, JsValue>;
+}
+
+thread_local! {
+    /// Maps of one file share pages across every `FileStore` handle of the page.
+    static WINDOWS: Arc<Windows> = Arc::default();
+}
+
+/// What the store's flushes wrote.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    commits: Cell<u64>,
+    units: Cell<u64>,
+    bytes: Cell<u64>,
+}
+
+impl Counters {
+    fn add(&self, units: u64, bytes: u64) {
+        self.commits.set(self.commits.get() + 1);
+        self.units.set(self.units.get() + units);
+        self.bytes.set(self.bytes.get() + bytes);
+    }
+}
+
+fn both_stores() -> JsValue {
+    Array::of2(&"files".into(), &"chunks".into()).into()
+}
+
+/// A readwrite transaction over both object stores, durable.
+pub(crate) fn readwrite(db: &IdbDatabase, what: &str) -> Result<IdbTransaction> {
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(&options, &"durability".into(), &DURABILITY.into());
+    db.unchecked_ref::<DurableDb>()
+        .transaction_with_options(&both_stores(), "readwrite", &options)
+        .map_err(|e| js_error(what, &e))
+}
+
+fn readonly(db: &IdbDatabase, what: &str) -> Result<IdbTransaction> {
+    db.transaction_with_str_sequence_and_mode(&both_stores(), IdbTransactionMode::Readonly)
+        .map_err(|e| js_error(what, &e))
+}
+
+/// `indexedDB` of the page or worker.
+fn factory() -> Result<IdbFactory> {
+    Reflect::get(&js_sys::global(), &"indexedDB".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<IdbFactory>().ok())
+        .ok_or_else(|| Error::new(ErrorKind::Unsupported, "this context has no indexedDB"))
+}
+
+/// The keys of the chunks `[first, end)` of file `id`.
+fn chunk_range(id: f64, first: u64, end: u64) -> Result<IdbKeyRange> {
+    IdbKeyRange::bound(
+        &chunk_key(id, first),
+        &chunk_key(id, end.max(first + 1) - 1),
+    )
+    .map_err(|e| js_error("chunk range", &e))
+}
+
+/// An IndexedDB database of files.
+#[derive(Debug)]
+pub(crate) struct IdbStore {
+    db: IdbDatabase,
+    name: String,
+    counters: std::rc::Rc<Counters>,
+}
+
+impl IdbStore {
+    /// Opens (creating if needed) the database `name`.
+    pub(crate) async fn open(name: &str) -> Result<IdbStore> {
+        let context = format!("open IndexedDB database {name:?}");
+        let open = factory()?
+            .open_with_u32(name, 1)
+            .map_err(|e| js_error(&context, &e))?;
+        let upgrade = Closure::<dyn FnMut(JsValue)>::new({
+            let open = open.clone();
+            move |_event: JsValue| {
+                let Ok(db) = open
+                    .result()
+                    .and_then(|db| db.dyn_into::<IdbDatabase>())
+                else {
+                    return;
+                };
+                for store in ["files", "chunks"] {
+                    if !db.object_store_names().contains(store) {
+                        let _ = db.create_object_store(store);
+                    }
+                }
+            }
+        });
+        open.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+        let result = request(&context, &open).await;
+        open.set_onupgradeneeded(None);
+        drop(upgrade);
+        let db: IdbDatabase = result?.dyn_into().map_err(|e| js_error(&context, &e))?;
+        // Let another page that upgrades or deletes the database proceed.
+        db.set_onversionchange(Some(&Function::new_no_args("this.close()")));
+        Ok(IdbStore {
+            db,
+            name: name.to_owned(),
+            counters: Default::default(),
+        })
+    }
+
+    async fn meta(&self, name: &str) -> Result<Option<Meta>> {
+        let tx = readonly(&self.db, "read metadata")?;
+        let files = tx
+            .object_store("files")
+            .map_err(|e| js_error("read metadata", &e))?;
+        let get = files
+            .get(&JsValue::from_str(name))
+            .map_err(|e| js_error("read metadata", &e))?;
+        Ok(Meta::from_js(
+            &request(&format!("read metadata of {name:?}"), &get).await?,
+        ))
+    }
+
+    fn not_found(&self, name: &str) -> Error {
+        Error::new(
+            ErrorKind::NotFound,
+            format!("no file {name:?} in database {:?}", self.name),
+        )
+    }
+
+    async fn existing(&self, name: &str) -> Result<Meta> {
+        self.meta(name).await?.ok_or_else(|| self.not_found(name))
+    }
+
+    /// The bytes `[offset, offset + len)` of a file, reading only their chunks.
+    async fn load(&self, meta: &Meta, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let context = format!("read {len} bytes at {offset}");
+        let mut out = Vec::new();
+        out.try_reserve_exact(len).map_err(|_| {
+            Error::new(
+                ErrorKind::QuotaExceeded,
+                format!("{context}: out of memory"),
+            )
+        })?;
+        out.resize(len, 0);
+        if len == 0 {
+            return Ok(out);
+        }
+        let (first, end) = meta.chunks(offset, len as u64);
+        let tx = readonly(&self.db, &context)?;
+        let chunks = tx
+            .object_store("chunks")
+            .map_err(|e| js_error(&context, &e))?;
+        let range = chunk_range(meta.id, first, end)?;
+        let keys = chunks
+            .get_all_keys_with_key(&range)
+            .map_err(|e| js_error(&context, &e))?;
+        let values = chunks
+            .get_all_with_key(&range)
+            .map_err(|e| js_error(&context, &e))?;
+        let keys: Array = request(&context, &keys).await?.unchecked_into();
+        let values: Array = request(&context, &values).await?.unchecked_into();
+        let window_end = offset + len as u64;
+        for (key, value) in keys.iter().zip(values.iter()) {
+            let index = Array::from(&key).get(1).as_f64().unwrap_or(-1.0);
+            let Some(buf) = value.dyn_ref::<js_sys::ArrayBuffer>() else {
+                continue;
+            };
+            if index < 0.0 {
+                continue;
+            }
+            let start = index as u64 * meta.chunk;
+            let bytes = Uint8Array::new(buf);
+            // The part of this chunk inside the window and inside the file.
+            let from = start.max(offset);
+            let to = (start + bytes.length() as u64)
+                .min(window_end)
+                .min(meta.size);
+            if from < to {
+                bytes
+                    .subarray((from - start) as u32, (to - start) as u32)
+                    .copy_to(&mut out[(from - offset) as usize..(to - offset) as usize]);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes a new metadata record (and, for a replacement, drops the old chunks).
+    async fn put_file(&self, name: &str, meta: Meta, data: &[u8], old: Option<Meta>) -> Result<()> {
+        let context = format!("write {name:?} ({} bytes)", data.len());
+        let tx = readwrite(&self.db, &context)?;
+        let done = completion(&tx);
+        let fail = |e: JsValue| {
+            let _ = tx.abort();
+            js_error(&context, &e)
+        };
+        let files = tx.object_store("files").map_err(fail)?;
+        let chunks = tx.object_store("chunks").map_err(fail)?;
+        for (index, part) in data.chunks(meta.chunk as usize).enumerate() {
+            // All-zero chunks read as zero when missing: store none.
+            if part.iter().all(|&b| b == 0) {
+                continue;
+            }
+            let value = Uint8Array::new_with_length(part.len() as u32);
+            value.copy_from(part);
+            chunks
+                .put_with_key(&value.buffer(), &chunk_key(meta.id, index as u64))
+                .map_err(fail)?;
+        }
+        files
+            .put_with_key(&meta.to_js(), &JsValue::from_str(name))
+            .map_err(fail)?;
+        if let Some(old) = old {
+            chunks
+                .delete(&chunk_range(old.id, 0, 1 << 53)?.into())
+                .map_err(fail)?;
+        }
+        committed(&context, &tx, done).await
+    }
+
+    fn file(&self, name: &str, meta: Meta) -> Arc<dyn Backing> {
+        #[allow(clippy::arc_with_non_send_sync)] // the browser has one thread
+        Arc::new(IdbFile::new(
+            self.db.clone(),
+            &self.name,
+            name,
+            meta,
+            self.counters.clone(),
+        ))
+    }
+}
+
+impl Store for IdbStore {
+    async fn write_file(&self, name: &str, data: &[u8]) -> Result<()> {
+        let old = self.meta(name).await?;
+        let meta = Meta {
+            id: new_id(),
+            size: data.len() as u64,
+            chunk: CHUNK,
+            version: old.map_or(0.0, |m| m.version) + 1.0,
+        };
+        self.put_file(name, meta, data, old).await
+    }
+
+    async fn read_file(&self, name: &str) -> Result<Vec<u8>> {
+        let meta = self.existing(name).await?;
+        let len = usize::try_from(meta.size).map_err(|_| {
+            Error::new(
+                ErrorKind::QuotaExceeded,
+                format!("{name:?} does not fit in memory"),
+            )
+        })?;
+        self.load(&meta, 0, len).await
+    }
+
+    async fn file_size(&self, name: &str) -> Result<u64> {
+        Ok(self.existing(name).await?.size)
+    }
+
+    async fn list(&self) -> Result<Vec<String>> {
+        let tx = readonly(&self.db, "list files")?;
+        let files = tx
+            .object_store("files")
+            .map_err(|e| js_error("list files", &e))?;
+        let keys = files
+            .get_all_keys()
+            .map_err(|e| js_error("list files", &e))?;
+        let keys: Array = request("list files", &keys).await?.unchecked_into();
+        Ok(keys.iter().filter_map(|k| k.as_string()).collect())
+    }
+
+    async fn remove_file(&self, name: &str) -> Result<()> {
+        let meta = self.existing(name).await?;
+        let context = format!("remove {name:?}");
+        let tx = readwrite(&self.db, &context)?;
+        let done = completion(&tx);
+        let fail = |e: JsValue| {
+            let _ = tx.abort();
+            js_error(&context, &e)
+        };
+        let files = tx.object_store("files").map_err(fail)?;
+        let chunks = tx.object_store("chunks").map_err(fail)?;
+        files.delete(&JsValue::from_str(name)).map_err(fail)?;
+        chunks
+            .delete(&chunk_range(meta.id, 0, 1 << 53)?.into())
+            .map_err(fail)?;
+        committed(&context, &tx, done).await
+    }
+
+    async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
+        let meta = match self.meta(name).await? {
+            Some(meta) => meta,
+            None if opts.get_create() => {
+                let meta = Meta {
+                    id: new_id(),
+                    size: opts.created_size()?,
+                    chunk: CHUNK,
+                    version: 1.0,
+                };
+                self.put_file(name, meta, &[], None).await?;
+                meta
+            }
+            None => return Err(self.not_found(name)),
+        };
+        let (offset, len) = opts.window(meta.size)?;
+        let access = opts.get_access();
+        let backing = self.file(name, meta);
+        let windows = WINDOWS.with(Arc::clone);
+        let shared =
+            access != crate::Access::Copy && windows.get(backing.key(), offset, len).is_some();
+        let bytes = if shared {
+            Vec::new()
+        } else {
+            self.load(&meta, offset, len).await?
+        };
+        let region = paged::map_window(&windows, backing, offset, len, access, || Ok(bytes))?;
+        Ok(Mmap::from_region(region, access))
+    }
+
+    fn stats(&self) -> StoreStats {
+        StoreStats {
+            commits: self.counters.commits.get(),
+            units_written: self.counters.units.get(),
+            bytes_written: self.counters.bytes.get(),
+        }
+    }
+}
