@@ -40,6 +40,11 @@ impl Write for Mmap {
     /// Writes as much of `buf` as fits before the end at the cursor.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.len().saturating_sub(self.pos).min(buf.len());
+        if n == 0 {
+            // At or past the end (after a shrinking resize): nothing fits.
+            self.writable("write")?;
+            return Ok(0);
+        }
         self.write_checked("write", self.pos, &buf[..n])?;
         self.pos += n;
         Ok(n)

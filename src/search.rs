@@ -24,6 +24,9 @@ impl Mmap {
     /// assert_eq!(m.find(b"", 3..), Some(3));
     /// ```
     pub fn find(&self, needle: &[u8], range: impl RangeBounds<usize>) -> Option<usize> {
+        if self.is_closed() {
+            return None;
+        }
         let range = bounds::clipped(&range, self.len())?;
         let hay = &self.as_slice()[range.clone()];
         memmem::find(hay, needle).map(|i| range.start + i)
@@ -41,6 +44,9 @@ impl Mmap {
     /// assert_eq!(m.rfind(b"", ..), Some(11));
     /// ```
     pub fn rfind(&self, needle: &[u8], range: impl RangeBounds<usize>) -> Option<usize> {
+        if self.is_closed() {
+            return None;
+        }
         let range = bounds::clipped(&range, self.len())?;
         let hay = &self.as_slice()[range.clone()];
         memmem::rfind(hay, needle).map(|i| range.start + i)

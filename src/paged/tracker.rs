@@ -68,6 +68,8 @@ impl Tracker {
     /// The bytes of `range` were just written through the API.
     pub(crate) fn written(&mut self, range: Range<usize>) {
         let pages = self.pages(&range);
+        // Their hashes no longer say what the file holds once flushed.
+        self.hashed.remove_range(pages.clone());
         self.dirty.insert_range(pages);
     }
 
@@ -156,6 +158,20 @@ mod tests {
         assert_eq!(t.runs_to_write(&bytes, 16..20), vec![16..32]);
         t.committed(16..20);
         assert_eq!(t.runs_to_write(&bytes, 0..64), [0..16, 32..64]);
+    }
+
+    #[test]
+    fn a_page_set_back_after_an_api_write_is_written() {
+        let mut bytes = vec![0u8; 32];
+        let mut t = Tracker::new(32, 16);
+        t.expose(&bytes, 0..32);
+        bytes[5] = b'a';
+        t.written(5..6);
+        assert_eq!(t.runs_to_write(&bytes, 0..32), vec![0..16]);
+        t.committed(0..32);
+        t.expose(&bytes, 0..32);
+        bytes[5] = 0;
+        assert_eq!(t.runs_to_write(&bytes, 0..32), vec![0..16]);
     }
 
     #[test]

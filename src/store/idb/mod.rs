@@ -129,10 +129,7 @@ impl IdbStore {
         let upgrade = Closure::<dyn FnMut(JsValue)>::new({
             let open = open.clone();
             move |_event: JsValue| {
-                let Ok(db) = open
-                    .result()
-                    .and_then(|db| db.dyn_into::<IdbDatabase>())
-                else {
+                let Ok(db) = open.result().and_then(|db| db.dyn_into::<IdbDatabase>()) else {
                     return;
                 };
                 for store in ["files", "chunks"] {

@@ -1,0 +1,155 @@
+//! The model-based property test on the native backend: random op sequences
+//! on anonymous maps and on file maps (Write, Read, Copy; whole files and
+//! offset windows) must match the model in `tests/model`, and the file must
+//! hold what the model says.
+//!
+//! `PROPTEST_CASES=5000 cargo test --release --test native_model` runs a long
+//! search; the default counts keep the file to a few seconds in debug.
+
+#![cfg(not(target_family = "wasm"))]
+//! Property test on the native backend: random op sequences on anonymous maps and on file maps (Write, Read, Copy; whole files and offset windows) must match the Python-semantics model in `tests/model`, and the file must hold what the model says.
+//!
+//! `PROPTEST_CASES=5000 cargo test --release --test native_model` runs a long
+//! search; the default counts keep the file to a few seconds in debug.
+
+#![cfg(not(target_family = "wasm"))] // host only: std::fs, tempfile, pollster
+
+mod model;
+
+use model::files::{FileCase, file_cases, run_file_case};
+use model::{Data, FlushAt, FlushLen, Model, Num, Op, SeekTo, strategy};
+use pollster::block_on;
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+use vmmap::{Access, ErrorKind, FileStore, Mmap};
+
+/// `default_cases` cases, or `PROPTEST_CASES`; no regression files are
+/// written into the source tree (failures worth keeping are kept below as
+/// plain tests).
+fn config(default_cases: u32) -> Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default_cases);
+    Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+fn anonymous_case(len: usize, ops: &[Op]) -> Result<(), TestCaseError> {
+    let mut map = Mmap::anonymous(len)?;
+    let mut model = Model::anonymous(len);
+    model::try_run(&mut map, &mut model, ops).map_err(TestCaseError::fail)?;
+    Ok(())
+}
+
+/// A file case in a fresh directory store.
+fn file_case(case: &FileCase, ops: &[Op]) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir()?;
+    let store = block_on(FileStore::open(&dir.path().to_string_lossy()))?;
+    block_on(run_file_case(&store, "f.bin", case, ops)).map_err(TestCaseError::fail)
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn anonymous_matches_model(len in strategy::map_len(), ops in strategy::ops()) {
+        anonymous_case(len, &ops)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    #[test]
+    fn write_file_matches_model(case in file_cases(Access::Write), ops in strategy::ops()) {
+        file_case(&case, &ops)?;
+    }
+
+    #[test]
+    fn read_file_matches_model(case in file_cases(Access::Read), ops in strategy::ops()) {
+        file_case(&case, &ops)?;
+    }
+
+    #[test]
+    fn copy_file_matches_model(case in file_cases(Access::Copy), ops in strategy::ops()) {
+        file_case(&case, &ops)?;
+    }
+}
+
+#[test]
+fn anonymous_zero_is_invalid() {
+    let err = Mmap::anonymous(0).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+}
+
+/// Python's behaviours the random search only meets by luck, spelled out.
+#[test]
+fn python_corners() {
+    use Num::{Abs, End};
+    let page = vmmap::page_size();
+    let ops = [
+        // seek to exactly the end is fine; one past is not and keeps the cursor
+        Op::Seek(SeekTo::Start(End(0))),
+        Op::Seek(SeekTo::Start(End(1))),
+        Op::ReadByte,
+        Op::Write(Data::Bytes(vec![])),
+        Op::WriteByte(b'x'),
+        // shrinking keeps the cursor past the end: reads are empty, seek(0, Current) fails
+        Op::Seek(SeekTo::Start(Abs(8))),
+        Op::Resize(Abs(4)),
+        Op::Read(None),
+        Op::Readline,
+        Op::Seek(SeekTo::Current(0)),
+        Op::Write(Data::Bytes(vec![])),
+        Op::Seek(SeekTo::Current(-5)),
+        Op::Resize(Abs(0)),
+        Op::Resize(Abs(usize::MAX)),
+        Op::MoveWithin {
+            dest: Abs(1),
+            src: Abs(usize::MAX),
+            count: Abs(2),
+        },
+        Op::FlushRange(FlushAt::Any(Abs(1)), FlushLen::Any(Abs(1))),
+        Op::FlushRange(FlushAt::Page(1), FlushLen::Any(Abs(0))),
+        Op::Resize(Abs(2 * page + 3)),
+        Op::FlushRange(FlushAt::Page(1), FlushLen::Rest(0)),
+        Op::FlushRange(FlushAt::Page(2), FlushLen::Rest(1)),
+        Op::Close,
+        Op::Close,
+        Op::Read(Some(Abs(1))),
+        Op::Size,
+        Op::Seek(SeekTo::Start(Abs(0))),
+    ];
+    let mut map = Mmap::anonymous(10).unwrap();
+    let mut model = Model::anonymous(10);
+    model::run(&mut map, &mut model, &ops);
+}
+
+/// Found by the model: `find`/`rfind` document that a closed map finds
+/// nothing, but an empty needle was found at 0.
+#[test]
+fn closed_map_finds_nothing() {
+    let mut map = Mmap::anonymous(4).unwrap();
+    map.close().unwrap();
+    assert_eq!(map.find(b"", ..), None);
+    assert_eq!(map.rfind(b"", 0..=0), None);
+}
+
+/// Found by the model: after a shrinking resize leaves the cursor past the
+/// end, `io::Write::write` must write nothing and return `Ok(0)`, as it does
+/// at the end and as `io::Cursor<&mut [u8]>` does (`io_traits.rs`: "0 at the end").
+#[test]
+fn io_write_past_the_end_writes_nothing() {
+    use std::io::{SeekFrom, Write};
+    let mut map = Mmap::anonymous(8).unwrap();
+    map.seek(SeekFrom::Start(8)).unwrap();
+    map.resize(4).unwrap();
+    assert_eq!(Write::write(&mut map, b"").unwrap(), 0);
+    assert_eq!(Write::write(&mut map, b"x").unwrap(), 0);
+    assert_eq!(map.as_slice(), &[0; 4]);
+    assert_eq!(map.tell(), 8);
+}
