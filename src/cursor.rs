@@ -16,6 +16,7 @@ impl Mmap {
     /// m.write(b"abc").unwrap();
     /// assert_eq!(m.tell(), 3);
     /// ```
+    #[inline]
     pub fn tell(&self) -> usize {
         self.pos
     }
@@ -35,8 +36,10 @@ impl Mmap {
     /// assert!(m.seek(SeekFrom::Start(11)).is_err());
     /// assert_eq!(m.tell(), 5);
     /// ```
+    #[inline]
     pub fn seek(&mut self, pos: SeekFrom) -> Result<u64> {
-        let len = self.region()?.bytes().len();
+        self.region()?;
+        let len = self.len();
         let target = match pos {
             SeekFrom::Start(n) => i128::from(n),
             SeekFrom::Current(d) => self.pos as i128 + i128::from(d),
@@ -72,6 +75,7 @@ impl Mmap {
     /// assert_eq!(m.read(None).unwrap(), b"llo");
     /// assert_eq!(m.read(Some(9)).unwrap(), b"");
     /// ```
+    #[inline]
     pub fn read(&mut self, n: Option<usize>) -> Result<Vec<u8>> {
         let rest = self.rest()?;
         let take = n.map_or(rest.len(), |n| n.min(rest.len()));
@@ -142,6 +146,7 @@ impl Mmap {
     /// assert!(m.write(b"de").is_err());
     /// assert_eq!(&m[..], b"abc\0");
     /// ```
+    #[inline]
     pub fn write(&mut self, data: &[u8]) -> Result<usize> {
         self.write_checked("write", self.pos, data)?;
         self.pos += data.len();
@@ -161,8 +166,8 @@ impl Mmap {
     /// ```
     pub fn write_byte(&mut self, byte: u8) -> Result<()> {
         let pos = self.pos;
+        let len = self.len();
         let region = self.writable("write_byte")?;
-        let len = region.bytes().len();
         if pos >= len {
             return Err(Error::new(
                 ErrorKind::OutOfRange,

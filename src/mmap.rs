@@ -45,6 +45,9 @@ pub struct Mmap {
     access: Access,
     /// The file-object cursor; may exceed `len()` after a shrinking resize, as in Python.
     pub(crate) pos: usize,
+    /// `region.bytes().len()`, kept here so that bounds checks make no
+    /// virtual call (0 once closed). Only `resize` changes a region's length.
+    len: usize,
 }
 
 impl Mmap {
@@ -134,17 +137,20 @@ impl Mmap {
     /// See [`MappedRegion`].
     pub fn from_region(region: Box<dyn MappedRegion>, access: Access) -> Mmap {
         Mmap {
+            len: region.bytes().len(),
             region: Some(region),
             access,
             pos: 0,
         }
     }
 
+    #[inline]
     pub(crate) fn region(&self) -> Result<&dyn MappedRegion> {
         self.region.as_deref().ok_or_else(Error::closed)
     }
 
     /// The region, for a call that writes: `Closed` or `ReadOnly` errors first.
+    #[inline]
     pub(crate) fn writable(&mut self, what: &str) -> Result<&mut dyn MappedRegion> {
         let access = self.access;
         let region = self.region.as_deref_mut().ok_or_else(Error::closed)?;
@@ -160,8 +166,9 @@ impl Mmap {
     /// ```
     /// assert_eq!(vmmap::Mmap::anonymous(10).unwrap().len(), 10);
     /// ```
+    #[inline]
     pub fn len(&self) -> usize {
-        self.as_slice().len()
+        self.len
     }
 
     /// Whether the map has no bytes (only once closed: maps are never empty).
@@ -209,6 +216,7 @@ impl Mmap {
     /// assert_eq!(m.as_slice(), &[0, 0, 0]);
     /// assert_eq!(&m[..], &[0, 0, 0]);
     /// ```
+    #[inline]
     pub fn as_slice(&self) -> &[u8] {
         self.region.as_deref().map_or(&[], |r| r.bytes())
     }
@@ -243,8 +251,9 @@ impl Mmap {
     /// assert_eq!(m.get_mut(4..9).unwrap_err().kind(), vmmap::ErrorKind::OutOfRange);
     /// ```
     pub fn get_mut(&mut self, range: impl RangeBounds<usize>) -> Result<&mut [u8]> {
+        let len = self.len;
         let region = self.writable("get_mut")?;
-        let range = bounds::strict(&range, region.bytes().len())?;
+        let range = bounds::strict(&range, len)?;
         region.bytes_mut(range)
     }
 
@@ -262,15 +271,18 @@ impl Mmap {
     /// assert_eq!(&m[..], b"\0abc\0");
     /// assert!(m.write_at(3, b"abc").is_err());
     /// ```
+    #[inline]
     pub fn write_at(&mut self, offset: usize, data: &[u8]) -> Result<()> {
         self.write_checked("write_at", offset, data)
     }
 
     /// Writes `data` at `offset` after the closed, access and bounds checks,
     /// naming the call `what` in errors.
+    #[inline]
     pub(crate) fn write_checked(&mut self, what: &str, offset: usize, data: &[u8]) -> Result<()> {
+        let len = self.len;
         let region = self.writable(what)?;
-        bounds::span(what, offset, data.len(), region.bytes().len())?;
+        bounds::span(what, offset, data.len(), len)?;
         region.write(offset, data)
     }
 
@@ -290,8 +302,8 @@ impl Mmap {
     /// assert_eq!(&m[..], b"ababcf");
     /// ```
     pub fn move_within(&mut self, dest: usize, src: usize, count: usize) -> Result<()> {
+        let len = self.len;
         let region = self.writable("move_within")?;
-        let len = region.bytes().len();
         bounds::span("move_within source", src, count, len)?;
         bounds::span("move_within destination", dest, count, len)?;
         region.copy_within(src..src + count, dest)
@@ -335,7 +347,9 @@ impl Mmap {
                 ),
             ));
         }
-        region.resize(new_len)
+        region.resize(new_len)?;
+        self.len = new_len;
+        Ok(())
     }
 
     /// Writes what changed back to the file. Native, WASI and Emscripten:
@@ -471,6 +485,7 @@ impl Mmap {
     /// ```
     pub fn close(&mut self) -> Result<()> {
         self.pos = 0;
+        self.len = 0;
         match self.region.take() {
             Some(mut region) => region.close(),
             None => Ok(()),

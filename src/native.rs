@@ -207,6 +207,27 @@ impl MappedRegion for NativeRegion {
         }
     }
 
+    fn write(&mut self, offset: usize, data: &[u8]) -> Result<()> {
+        // One bounds check and a copy: the OS tracks what is dirty.
+        let len = self.map.bytes().len();
+        match &mut self.map {
+            Map::Writable(m) => match offset
+                .checked_add(data.len())
+                .and_then(|end| m.get_mut(offset..end))
+            {
+                Some(dest) => {
+                    dest.copy_from_slice(data);
+                    Ok(())
+                }
+                None => Err(Error::new(
+                    ErrorKind::OutOfRange,
+                    format!("{} bytes at {offset} do not fit in 0..{len}", data.len()),
+                )),
+            },
+            Map::ReadOnly(_) => Err(Error::read_only("write")),
+        }
+    }
+
     fn flush(&self, range: Range<usize>) -> Result<()> {
         let Map::Writable(map) = &self.map else {
             return Ok(());
