@@ -37,3 +37,56 @@ need_rust_components() {
   done
   [ ${#missing[@]} -eq 0 ] || rustup component add "${missing[@]}"
 }
+
+# need_rust_target NAME...: rustup targets such as wasm32-unknown-unknown.
+need_rust_target() {
+  local missing=()
+  for t in "$@"; do
+    rustup target list --installed 2>/dev/null | grep -qx "$t" || missing+=("$t")
+  done
+  [ ${#missing[@]} -eq 0 ] || rustup target add "${missing[@]}"
+}
+
+# need_apt PACKAGE...: Debian packages, installed as root (CI and this
+# machine have no sudo); the package index is updated once per run.
+APT_UPDATED=0
+need_apt() {
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    quietly apt-get update || return 1
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive quietly apt-get install -y "$@"
+}
+
+# need_chromium: headless Chromium and its WebDriver for the browser suite.
+need_chromium() {
+  [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && return 0
+  need_apt chromium chromium-driver
+}
+
+# need_wasm_bindgen_cli: wasm-bindgen and wasm-bindgen-test-runner of exactly
+# the wasm-bindgen version in Cargo.lock (the runner refuses any other).
+need_wasm_bindgen_cli() {
+  local want
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
+  if [ -z "$want" ]; then
+    echo "no wasm-bindgen in Cargo.lock" >&2
+    return 1
+  fi
+  [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $want" ] && return 0
+  # --locked builds what upstream tested; a registry that lacks one of those
+  # pinned versions (a yanked or unmirrored crate) gets a fresh resolution.
+  cargo install --locked --quiet wasm-bindgen-cli --version "$want" 2>/dev/null && return 0
+  echo "cargo install --locked wasm-bindgen-cli $want failed; retrying without --locked" >&2
+  quietly cargo install --force wasm-bindgen-cli --version "$want"
+}
+
+# quietly CMD...: runs CMD with its output kept aside; shows it only if CMD fails.
+quietly() {
+  local log status=0
+  log=$(mktemp)
+  "$@" >"$log" 2>&1 || status=$?
+  [ "$status" -eq 0 ] || { echo "failed ($status): $*" >&2; tail -n 50 "$log" >&2; }
+  rm -f "$log"
+  return "$status"
+}

@@ -1,3 +1,4 @@
+#![cfg(not(target_family = "wasm"))]
 //! The shared conformance suite against the emulated backend on the host:
 //! every case runs on `FileStore::memory()`, the page tracking and store
 //! contract that the browser, WASI and Emscripten use.
@@ -128,4 +129,12 @@ mod flush_cost {
             assert_eq!(&copy[2 * g..2 * g + 5], b"early");
         });
     }
+}
+
+/// Growing a window over bytes of the file works on the memory store (the
+/// shared case also accepts the browser's `Unsupported`).
+#[test]
+fn window_grows_over_file_bytes() {
+    let store = vmmap::FileStore::memory();
+    pollster::block_on(conformance::grow_window_over_file(&store)).unwrap();
 }

@@ -1,3 +1,4 @@
+#![cfg(not(target_family = "wasm"))]
 //! The model-based property test on the emulated backend, on the host: random
 //! op sequences on maps from `FileStore::memory()` (Write, Read, Copy; whole
 //! files and offset windows) must match the model in `tests/model`, and the

@@ -1,3 +1,4 @@
+#![cfg(not(target_family = "wasm"))]
 //! Native harness: runs every shared conformance case against the OS backend
 //! (each in a fresh temporary directory), plus native-only cases for
 //! `Mmap::open` and `Mmap::map`, which take paths and `std::fs::File`s.
@@ -242,4 +243,15 @@ fn store_open_creates_directory() {
     assert!(path.is_dir());
     pollster::block_on(store.write_file("a", b"1")).unwrap();
     assert_eq!(fs::read(path.join("a")).unwrap(), b"1");
+}
+
+/// Growing a window over bytes of the file works natively (the shared case
+/// also accepts the browser's `Unsupported`).
+#[test]
+fn window_grows_over_file_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    pollster::block_on(async {
+        let store = FileStore::open(dir.path().to_str().unwrap()).await.unwrap();
+        conformance::grow_window_over_file(&store).await.unwrap();
+    });
 }

@@ -1,3 +1,4 @@
+#![cfg(not(target_family = "wasm"))]
 //! The model-based property test on the native backend: random op sequences
 //! on anonymous maps and on file maps (Write, Read, Copy; whole files and
 //! offset windows) must match the model in `tests/model`, and the file must

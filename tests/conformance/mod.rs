@@ -161,6 +161,7 @@ macro_rules! for_each_case {
             resize::resize_grows_map_and_file,
             resize::resize_shrinks_map_and_file,
             resize::resize_window_sets_file_len,
+            resize::resize_window_over_file_bytes,
             resize::resize_then_seek_keeps_cursor,
             resize::resize_shrink_then_grow_zero_fills,
             resize::resize_zero_is_invalid,
@@ -264,4 +265,23 @@ pub async fn flush_and_wait(mmap: &Mmap) {
 /// A range with `start > end`, built at run time so no lint rejects it.
 pub fn reversed(start: usize, end: usize) -> std::ops::Range<usize> {
     std::ops::Range { start, end }
+}
+
+/// Grows a window at `g` over bytes of a 3-granule file, as Python does:
+/// the window shows them and the file is cut at `offset + new_len`. Returns
+/// the error of a backend that cannot, after checking it changed nothing.
+pub async fn grow_window_over_file(store: &FileStore) -> vmmap::Result<()> {
+    let g = granule();
+    let data = pattern(3 * g);
+    let mut m = write_and_map(store, "grow", &data, &window(g, g, Access::Write)).await;
+    if let Err(e) = m.resize(g + 5) {
+        assert_eq!(m.as_slice(), &data[g..2 * g], "a failed resize changed the map");
+        assert_eq!(file(store, "grow").await, data, "a failed resize changed the file");
+        return Err(e);
+    }
+    assert_eq!(m.as_slice(), &data[g..2 * g + 5]);
+    assert_eq!(ok!(m.size()), (2 * g + 5) as u64);
+    flush_and_wait(&m).await;
+    assert_eq!(file(store, "grow").await, &data[..2 * g + 5]);
+    Ok(())
 }

@@ -1,0 +1,332 @@
+#![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+//! Browser harness: every shared conformance case in headless Chromium
+//! against the IndexedDB store, each case in a database of its own, plus what
+//! only a persistent browser store can show: bytes that survive a new handle,
+//! windows of large files, resizes that persist, copy maps that never write,
+//! and flushes that write only the chunks that changed.
+//!
+//! In the browser `flush` only starts the write-back; every check of the
+//! store awaits `flushed()` first.
+//!
+//! Run with `scripts/test.sh browser` (it installs Chromium, chromedriver and
+//! `wasm-bindgen-test-runner`), or `cargo test --target wasm32-unknown-unknown`
+//! once they are there.
+
+#[macro_use]
+mod conformance;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use vmmap::FileStore;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A database name no other test of this run uses: the case name, a counter
+/// and a random suffix (a browser profile may outlive one run).
+fn unique_name(case: &str) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let salt = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+    format!("vmmap-test-{case}-{n}-{salt:08x}")
+}
+
+/// Opens the IndexedDB store `name`, naming it when that fails.
+async fn open(name: &str) -> FileStore {
+    match FileStore::open(name).await {
+        Ok(store) => store,
+        Err(error) => panic!("FileStore::open({name:?}) failed: {error} ({error:?})"),
+    }
+}
+
+macro_rules! browser_cases {
+    ($($module:ident :: $case:ident),* $(,)?) => {
+        $(
+            #[wasm_bindgen_test]
+            async fn $case() {
+                let store = open(&unique_name(stringify!($case))).await;
+                conformance::$module::$case(&store).await;
+            }
+        )*
+    };
+}
+
+for_each_case!(browser_cases);
+
+/// What the IndexedDB store keeps across handles, and what its flushes cost.
+mod persistence {
+    use super::{open, unique_name};
+    use crate::conformance::{file, file_size, flush_and_wait, granule, map, page, pattern};
+    use vmmap::{Access, MmapOptions};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    const MIB: usize = 1 << 20;
+
+    /// A flushed write is in the database: a new `FileStore` handle on the
+    /// same name, opened after every map and handle is dropped, maps and
+    /// reads the same bytes.
+    #[wasm_bindgen_test]
+    async fn flushed_bytes_survive_a_new_handle() {
+        let name = unique_name("flushed_bytes_survive_a_new_handle");
+        let len = 3 * granule() + 100;
+        let mut expected = pattern(len);
+        {
+            let store = open(&name).await;
+            ok!(store.write_file("f", &expected).await);
+            let mut m = map(&store, "f", &MmapOptions::new()).await;
+            ok!(m.write_at(5, b"hello"));
+            ok!(m.write_at(len - 3, b"end"));
+            flush_and_wait(&m).await;
+        }
+        expected[5..10].copy_from_slice(b"hello");
+        expected[len - 3..].copy_from_slice(b"end");
+
+        let store = open(&name).await;
+        assert_eq!(ok!(store.list().await), ["f"]);
+        assert_eq!(file_size(&store, "f").await, len as u64);
+        let m = map(&store, "f", &MmapOptions::new()).await;
+        assert!(m[..] == expected[..], "the map of a new handle differs");
+        assert!(
+            file(&store, "f").await == expected,
+            "read_file of a new handle differs"
+        );
+    }
+
+    /// A window at an offset deep into a large file sees exactly the file's
+    /// bytes there, and its writes land at that offset and nowhere else.
+    #[wasm_bindgen_test]
+    async fn window_of_large_file() {
+        let name = unique_name("window_of_large_file");
+        let store = open(&name).await;
+        let len = 8 * MIB;
+        let mut expected = pattern(len);
+        // A pattern of period 251 repeats within 8 MiB: mark the window's
+        // neighbourhood so a window one granule off shows.
+        let offset = (5 * MIB + 3 * granule()) / granule() * granule();
+        let win_len = 2 * granule() + 7;
+        for (i, b) in expected[offset - granule()..offset + win_len + granule()]
+            .iter_mut()
+            .enumerate()
+        {
+            *b = (i / 13) as u8;
+        }
+        ok!(store.write_file("big", &expected).await);
+
+        let mut opts = MmapOptions::new();
+        opts.offset(offset as u64).len(win_len);
+        let mut win = map(&store, "big", &opts).await;
+        assert_eq!(win.len(), win_len);
+        assert_eq!(ok!(win.size()), len as u64);
+        assert!(
+            win[..] == expected[offset..offset + win_len],
+            "the window does not show the file's bytes at offset {offset}"
+        );
+
+        ok!(win.write_at(0, b"first"));
+        ok!(win.write_at(win_len - 4, b"last"));
+        flush_and_wait(&win).await;
+        expected[offset..offset + 5].copy_from_slice(b"first");
+        expected[offset + win_len - 4..offset + win_len].copy_from_slice(b"last");
+        drop(win);
+        drop(store);
+
+        let store = open(&name).await;
+        let stored = file(&store, "big").await;
+        assert_eq!(stored.len(), len);
+        if let Some(i) = (0..len).find(|&i| stored[i] != expected[i]) {
+            panic!(
+                "after a window flush the file differs first at byte {i}: {} != {}",
+                stored[i], expected[i]
+            );
+        }
+    }
+
+    /// `resize` growing a map grows the file: after flush and a new handle,
+    /// `file_size` is the new length, old bytes kept, new bytes zero but
+    /// for what was written.
+    #[wasm_bindgen_test]
+    async fn grown_file_persists() {
+        let name = unique_name("grown_file_persists");
+        let old_len = 2 * granule();
+        let new_len = 5 * granule() + 17;
+        {
+            let store = open(&name).await;
+            ok!(store.write_file("f", &pattern(old_len)).await);
+            let mut m = map(&store, "f", &MmapOptions::new()).await;
+            ok!(m.resize(new_len));
+            ok!(m.write_at(new_len - 4, b"tail"));
+            flush_and_wait(&m).await;
+        }
+        let store = open(&name).await;
+        assert_eq!(file_size(&store, "f").await, new_len as u64);
+        let mut expected = pattern(old_len);
+        expected.resize(new_len, 0);
+        expected[new_len - 4..].copy_from_slice(b"tail");
+        assert!(
+            file(&store, "f").await == expected,
+            "the grown file's bytes differ"
+        );
+        let m = map(&store, "f", &MmapOptions::new()).await;
+        assert_eq!(m.len(), new_len);
+        assert!(m[..] == expected[..], "a map of the grown file differs");
+    }
+
+    /// `resize` shrinking a map shrinks the file, and a later grow reads
+    /// zeros, not the bytes that were cut off.
+    #[wasm_bindgen_test]
+    async fn shrunk_file_persists() {
+        let name = unique_name("shrunk_file_persists");
+        let old_len = 4 * granule() + 9;
+        let new_len = granule() + 3;
+        {
+            let store = open(&name).await;
+            ok!(store.write_file("f", &pattern(old_len)).await);
+            let mut m = map(&store, "f", &MmapOptions::new()).await;
+            ok!(m.write_at(0, b"head"));
+            ok!(m.resize(new_len));
+            flush_and_wait(&m).await;
+        }
+        let store = open(&name).await;
+        assert_eq!(file_size(&store, "f").await, new_len as u64);
+        let mut expected = pattern(new_len);
+        expected[..4].copy_from_slice(b"head");
+        assert!(
+            file(&store, "f").await == expected,
+            "the shrunk file's bytes differ"
+        );
+
+        let mut m = map(&store, "f", &MmapOptions::new()).await;
+        ok!(m.resize(old_len));
+        flush_and_wait(&m).await;
+        expected.resize(old_len, 0);
+        assert!(
+            m[..] == expected[..],
+            "grown again, the map shows cut-off bytes"
+        );
+        drop(m);
+        drop(store);
+        let store = open(&name).await;
+        assert!(
+            file(&store, "f").await == expected,
+            "grown again, the file shows cut-off bytes"
+        );
+    }
+
+    /// `Access::Copy` writes, through the API and a raw slice, stay in the
+    /// map: flush, close and a new handle all find the file unchanged, and
+    /// the store commits nothing.
+    #[wasm_bindgen_test]
+    async fn copy_writes_never_reach_the_store() {
+        let name = unique_name("copy_writes_never_reach_the_store");
+        let original = pattern(3 * granule());
+        {
+            let store = open(&name).await;
+            ok!(store.write_file("f", &original).await);
+            let before = store.stats();
+            let mut m = map(&store, "f", MmapOptions::new().access(Access::Copy)).await;
+            ok!(m.write_at(0, b"copy"));
+            let raw = ok!(m.as_mut_slice());
+            raw[2 * granule() + 1] ^= 0xff;
+            flush_and_wait(&m).await;
+            assert!(
+                file(&store, "f").await == original,
+                "a copy map's flush changed the file"
+            );
+            ok!(m.close());
+            assert_eq!(store.stats(), before, "a copy map made the store write");
+            assert!(
+                file(&store, "f").await == original,
+                "a copy map's close changed the file"
+            );
+        }
+        let store = open(&name).await;
+        assert!(
+            file(&store, "f").await == original,
+            "a new handle sees copy-map writes"
+        );
+    }
+
+    /// Writes `len` bytes of 7s as "big" in a fresh store and maps it for write.
+    async fn big_file(case: &str, len: usize) -> (vmmap::FileStore, vmmap::Mmap) {
+        let store = open(&unique_name(case)).await;
+        ok!(store.write_file("big", &vec![7u8; len]).await);
+        let m = map(&store, "big", &MmapOptions::new()).await;
+        (store, m)
+    }
+
+    /// One byte written in a multi-megabyte file: the flush is one commit of
+    /// one chunk (a chunk is at most 1 MiB, far less than the file); a
+    /// second flush with nothing dirty writes nothing.
+    #[wasm_bindgen_test]
+    async fn one_byte_flush_writes_one_chunk() {
+        let (store, mut m) = big_file("one_byte_flush_writes_one_chunk", 8 * MIB).await;
+        let before = store.stats();
+        ok!(m.write_at(5 * MIB + 3, b"x"));
+        flush_and_wait(&m).await;
+        let after = store.stats();
+        assert_eq!(
+            after.commits - before.commits,
+            1,
+            "commits: {before:?} -> {after:?}"
+        );
+        assert_eq!(
+            after.units_written - before.units_written,
+            1,
+            "chunks: {before:?} -> {after:?}"
+        );
+        let bytes = after.bytes_written - before.bytes_written;
+        assert!(
+            (1..=MIB as u64).contains(&bytes),
+            "one chunk should be between 1 byte and 1 MiB, the flush wrote {bytes} bytes"
+        );
+
+        flush_and_wait(&m).await;
+        assert_eq!(store.stats(), after, "a flush with nothing dirty wrote");
+        let stored = file(&store, "big").await;
+        assert_eq!(stored[5 * MIB + 3], b'x');
+        assert_eq!(stored.iter().filter(|&&b| b != 7).count(), 1);
+    }
+
+    /// Writes through `as_mut_slice` are found at flush, and only the chunks
+    /// whose bytes changed are written: a byte set to the value it had
+    /// dirties nothing, and two bytes of one chunk are one chunk.
+    #[wasm_bindgen_test]
+    async fn raw_slice_flush_writes_only_changed_chunks() {
+        let (store, mut m) = big_file("raw_slice_flush_writes_only_changed_chunks", 4 * MIB).await;
+        let slice = ok!(m.as_mut_slice());
+        slice[10] = 1;
+        slice[3 * MIB] = 7; // unchanged: the byte was 7 already
+        slice[3 * MIB + 3 * page()] = 7; // likewise
+        slice[2 * MIB] = 2;
+        slice[2 * MIB + 1] = 2; // the same page, so the same chunk
+        let before = store.stats();
+        flush_and_wait(&m).await;
+        let after = store.stats();
+        assert_eq!(
+            after.commits - before.commits,
+            1,
+            "commits: {before:?} -> {after:?}"
+        );
+        assert_eq!(
+            after.units_written - before.units_written,
+            2,
+            "chunks: {before:?} -> {after:?}"
+        );
+        assert!(
+            after.bytes_written - before.bytes_written <= 2 * MIB as u64,
+            "two chunks of at most 1 MiB: {before:?} -> {after:?}"
+        );
+
+        // Exposed again but unchanged: nothing to write.
+        ok!(m.get_mut(..));
+        flush_and_wait(&m).await;
+        assert_eq!(store.stats(), after, "an unchanged raw slice was written");
+        drop(m);
+        let stored = file(&store, "big").await;
+        assert_eq!(
+            (stored[10], stored[2 * MIB], stored[2 * MIB + 1]),
+            (1, 2, 2)
+        );
+        assert_eq!(stored.iter().filter(|&&b| b != 7).count(), 3);
+    }
+}
