@@ -275,8 +275,16 @@ pub async fn grow_window_over_file(store: &FileStore) -> vmmap::Result<()> {
     let data = pattern(3 * g);
     let mut m = write_and_map(store, "grow", &data, &window(g, g, Access::Write)).await;
     if let Err(e) = m.resize(g + 5) {
-        assert_eq!(m.as_slice(), &data[g..2 * g], "a failed resize changed the map");
-        assert_eq!(file(store, "grow").await, data, "a failed resize changed the file");
+        assert_eq!(
+            m.as_slice(),
+            &data[g..2 * g],
+            "a failed resize changed the map"
+        );
+        assert_eq!(
+            file(store, "grow").await,
+            data,
+            "a failed resize changed the file"
+        );
         return Err(e);
     }
     assert_eq!(m.as_slice(), &data[g..2 * g + 5]);

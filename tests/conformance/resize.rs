@@ -60,7 +60,10 @@ pub async fn resize_window_sets_file_len(store: &FileStore) {
     ok!(m.resize(g + 5));
     assert_eq!(m.len(), g + 5);
     assert_eq!(&m[..3], &data[g..g + 3], "a grown window keeps its bytes");
-    assert!(m[3..].iter().all(|&b| b == 0), "bytes past the old end are zero");
+    assert!(
+        m[3..].iter().all(|&b| b == 0),
+        "bytes past the old end are zero"
+    );
     assert_eq!(file_size(store, "f").await, (2 * g + 5) as u64);
     flush_and_wait(&m).await;
     let mut expected = data[..g + 3].to_vec();
