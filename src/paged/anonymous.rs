@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::options::Access;
 use crate::paged::{Windows, map_window};
 use crate::region::MappedRegion;
-use crate::store::Backing;
+use crate::store::{Backing, zeroed};
 
 /// Nothing to write to: commits succeed and store nothing.
 #[derive(Debug)]
@@ -62,14 +62,6 @@ pub(crate) fn anonymous(len: usize) -> Result<Box<dyn MappedRegion>> {
     // Each anonymous map is its own file: nothing to share.
     let windows = Arc::<Windows>::default();
     map_window(&windows, backing, 0, len, Access::Write, || {
-        let mut bytes = Vec::new();
-        bytes.try_reserve_exact(len).map_err(|_| {
-            Error::new(
-                ErrorKind::QuotaExceeded,
-                format!("{len} anonymous bytes do not fit in memory"),
-            )
-        })?;
-        bytes.resize(len, 0);
-        Ok(bytes)
+        zeroed(len as u64, "an anonymous map")
     })
 }

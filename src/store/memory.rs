@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::{Backing, Store, StoreStats};
+use super::{Backing, Store, StoreStats, zeroed};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
@@ -85,27 +85,13 @@ impl MemoryStore {
         match self.file(name) {
             Err(e) if e.kind() == ErrorKind::NotFound && opts.get_create() => {
                 let size = opts.created_size()?;
-                let zeros = zeroed(size).ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::QuotaExceeded,
-                        format!("{size} bytes for {name:?} do not fit in memory"),
-                    )
-                })?;
+                let zeros = zeroed(size, &format!("{name:?}"))?;
                 self.write(name, &zeros);
                 self.file(name)
             }
             other => other,
         }
     }
-}
-
-/// `size` zero bytes, or `None` if memory cannot hold them.
-fn zeroed(size: u64) -> Option<Vec<u8>> {
-    let size = usize::try_from(size).ok()?;
-    let mut v = Vec::new();
-    v.try_reserve_exact(size).ok()?;
-    v.resize(size, 0);
-    Some(v)
 }
 
 impl Store for MemoryStore {

@@ -27,6 +27,25 @@ pub(crate) trait Store {
     fn stats(&self) -> StoreStats;
 }
 
+/// `len` zero bytes for `what`, or `QuotaExceeded` if memory cannot hold them
+/// (never an abort: a map's size comes from user input and stored files).
+pub(crate) fn zeroed(len: u64, what: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    usize::try_from(len)
+        .ok()
+        .and_then(|len| bytes.try_reserve_exact(len).ok().map(|()| len))
+        .map(|len| {
+            bytes.resize(len, 0);
+            bytes
+        })
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::QuotaExceeded,
+                format!("{len} bytes for {what} do not fit in memory"),
+            )
+        })
+}
+
 /// A file name must name one file inside the store, and nothing else.
 pub(crate) fn check_name(name: &str) -> Result<()> {
     let bad = name.is_empty()

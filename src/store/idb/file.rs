@@ -12,11 +12,11 @@ use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{IdbDatabase, IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction};
+use web_sys::{IdbDatabase, IdbKeyRange, IdbRequest, IdbTransaction};
 
 use super::meta::Meta;
-use super::request::{abort_error, chunk_key, completion, js_error};
-use super::{Counters, readwrite};
+use super::request::{abort_error, chunk_key};
+use super::{Counters, Writing};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::Backing;
@@ -99,18 +99,15 @@ impl IdbFile {
     /// name still points at this file and then puts the metadata `update`
     /// makes of it; if the file was replaced or removed, the transaction aborts.
     fn begin(&self, what: &str, update: impl FnOnce(Meta) -> Meta + 'static) -> Result<Started> {
-        let tx = readwrite(&self.db, what)?;
         let started = Started {
-            files: tx.object_store("files").map_err(|e| js_error(what, &e))?,
-            chunks: tx.object_store("chunks").map_err(|e| js_error(what, &e))?,
+            w: Writing::begin(&self.db, what)?,
             callbacks: Callbacks::default(),
             why: Rc::new(RefCell::new(None)),
-            tx,
         };
         let get = started
             .files
             .get(&JsValue::from_str(&self.name))
-            .map_err(|e| started.fail(what, &e))?;
+            .map_err(|e| started.fail(&e))?;
         let (files, tx, why, name, id) = (
             started.files.clone(),
             started.tx.clone(),
@@ -138,8 +135,8 @@ impl IdbFile {
     /// Tracks a started transaction: `on_fail` runs if it aborts.
     fn track(&self, started: Started, on_fail: OnFail) {
         let commit = Rc::new(Commit {
-            done: completion(&started.tx),
-            tx: started.tx,
+            done: started.w.done,
+            tx: started.w.tx,
             why: started.why,
             settled: Cell::new(None),
             reported: Cell::new(false),
@@ -168,10 +165,10 @@ impl IdbFile {
             value.copy_from(data);
             s.chunks
                 .put_with_key(&value.buffer(), &key)
-                .map_err(|e| s.fail("flush", &e))?;
+                .map_err(|e| s.fail(&e))?;
             return Ok(data.len() as u64);
         }
-        let get = s.chunks.get(&key).map_err(|e| s.fail("flush", &e))?;
+        let get = s.chunks.get(&key).map_err(|e| s.fail(&e))?;
         let (chunks, head) = (s.chunks.clone(), data.to_vec());
         on_success(&get, &s.callbacks, move |stored| {
             let mut bytes = head;
@@ -192,20 +189,18 @@ impl IdbFile {
     }
 }
 
-/// A readwrite transaction being filled with requests.
+/// A flush or resize being filled with requests, and what its callbacks need.
 struct Started {
-    tx: IdbTransaction,
-    files: IdbObjectStore,
-    chunks: IdbObjectStore,
+    w: Writing,
     callbacks: Callbacks,
     why: Rc<RefCell<Option<Error>>>,
 }
 
-impl Started {
-    /// Aborts the transaction after a request threw; the error to return.
-    fn fail(&self, what: &str, thrown: &JsValue) -> Error {
-        let _ = self.tx.abort();
-        js_error(what, thrown)
+impl std::ops::Deref for Started {
+    type Target = Writing;
+
+    fn deref(&self) -> &Writing {
+        &self.w
     }
 }
 
@@ -246,19 +241,16 @@ impl Backing for IdbFile {
             &chunk_key(self.id, first_gone),
             &chunk_key(self.id, LAST_INDEX),
         )
-        .map_err(|e| started.fail("resize", &e))?;
+        .map_err(|e| started.fail(&e))?;
         started
             .chunks
             .delete(&past_end)
-            .map_err(|e| started.fail("resize", &e))?;
+            .map_err(|e| started.fail(&e))?;
         if len % chunk != 0 && len < self.size.get() {
             // Cut the chunk that the new end falls in, so that bytes past the
             // end read as zero if the file grows again.
             let key = chunk_key(self.id, len / chunk);
-            let get = started
-                .chunks
-                .get(&key)
-                .map_err(|e| started.fail("resize", &e))?;
+            let get = started.chunks.get(&key).map_err(|e| started.fail(&e))?;
             let (chunks, keep) = (started.chunks.clone(), (len % chunk) as u32);
             on_success(&get, &started.callbacks, move |stored| {
                 if let Some(buf) = stored.dyn_ref::<js_sys::ArrayBuffer>() {

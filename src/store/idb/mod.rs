@@ -19,7 +19,9 @@ use js_sys::{Array, Function, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{IdbDatabase, IdbFactory, IdbKeyRange, IdbTransaction, IdbTransactionMode};
+use web_sys::{
+    IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStore, IdbTransaction, IdbTransactionMode,
+};
 
 use self::file::IdbFile;
 use self::meta::{Meta, new_id};
@@ -28,7 +30,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
 use crate::options::MmapOptions;
 use crate::paged::{self, Windows};
-use crate::store::{Backing, Store, StoreStats};
+use crate::store::{Backing, Store, StoreStats, zeroed};
 
 /// Bytes per chunk: a flush writes whole chunks, a map reads whole chunks.
 /// `allocation_granularity()` is a multiple of it, so windows start at a chunk.
@@ -87,6 +89,48 @@ pub(crate) fn readwrite(db: &IdbDatabase, what: &str) -> Result<IdbTransaction> 
     db.unchecked_ref::<DurableDb>()
         .transaction_with_options(&both_stores(), "readwrite", &options)
         .map_err(|e| js_error(what, &e))
+}
+
+/// A readwrite transaction over both object stores, being filled with
+/// requests; any request that throws aborts it.
+#[derive(Debug)]
+pub(crate) struct Writing {
+    pub(crate) tx: IdbTransaction,
+    pub(crate) files: IdbObjectStore,
+    pub(crate) chunks: IdbObjectStore,
+    /// Resolves when the transaction commits, rejects when it aborts.
+    pub(crate) done: js_sys::Promise,
+    context: String,
+}
+
+impl Writing {
+    pub(crate) fn begin(db: &IdbDatabase, context: &str) -> Result<Writing> {
+        let tx = readwrite(db, context)?;
+        let store = |name| {
+            tx.object_store(name).map_err(|e| {
+                let _ = tx.abort();
+                js_error(context, &e)
+            })
+        };
+        Ok(Writing {
+            files: store("files")?,
+            chunks: store("chunks")?,
+            done: completion(&tx),
+            tx,
+            context: context.to_owned(),
+        })
+    }
+
+    /// Aborts the transaction after a request threw; the error to return.
+    pub(crate) fn fail(&self, thrown: &JsValue) -> Error {
+        let _ = self.tx.abort();
+        js_error(&self.context, thrown)
+    }
+
+    /// Waits until the transaction commits.
+    async fn finish(self) -> Result<()> {
+        committed(&self.context, &self.tx, self.done).await
+    }
 }
 
 fn readonly(db: &IdbDatabase, what: &str) -> Result<IdbTransaction> {
@@ -180,14 +224,7 @@ impl IdbStore {
     /// The bytes `[offset, offset + len)` of a file, reading only their chunks.
     async fn load(&self, meta: &Meta, offset: u64, len: usize) -> Result<Vec<u8>> {
         let context = format!("read {len} bytes at {offset}");
-        let mut out = Vec::new();
-        out.try_reserve_exact(len).map_err(|_| {
-            Error::new(
-                ErrorKind::QuotaExceeded,
-                format!("{context}: out of memory"),
-            )
-        })?;
-        out.resize(len, 0);
+        let mut out = zeroed(len as u64, &context)?;
         if len == 0 {
             return Ok(out);
         }
@@ -232,15 +269,7 @@ impl IdbStore {
 
     /// Writes a new metadata record (and, for a replacement, drops the old chunks).
     async fn put_file(&self, name: &str, meta: Meta, data: &[u8], old: Option<Meta>) -> Result<()> {
-        let context = format!("write {name:?} ({} bytes)", data.len());
-        let tx = readwrite(&self.db, &context)?;
-        let done = completion(&tx);
-        let fail = |e: JsValue| {
-            let _ = tx.abort();
-            js_error(&context, &e)
-        };
-        let files = tx.object_store("files").map_err(fail)?;
-        let chunks = tx.object_store("chunks").map_err(fail)?;
+        let w = Writing::begin(&self.db, &format!("write {name:?} ({} bytes)", data.len()))?;
         for (index, part) in data.chunks(meta.chunk as usize).enumerate() {
             // All-zero chunks read as zero when missing: store none.
             if part.iter().all(|&b| b == 0) {
@@ -248,19 +277,19 @@ impl IdbStore {
             }
             let value = Uint8Array::new_with_length(part.len() as u32);
             value.copy_from(part);
-            chunks
+            w.chunks
                 .put_with_key(&value.buffer(), &chunk_key(meta.id, index as u64))
-                .map_err(fail)?;
+                .map_err(|e| w.fail(&e))?;
         }
-        files
+        w.files
             .put_with_key(&meta.to_js(), &JsValue::from_str(name))
-            .map_err(fail)?;
+            .map_err(|e| w.fail(&e))?;
         if let Some(old) = old {
-            chunks
+            w.chunks
                 .delete(&chunk_range(old.id, 0, 1 << 53)?.into())
-                .map_err(fail)?;
+                .map_err(|e| w.fail(&e))?;
         }
-        committed(&context, &tx, done).await
+        w.finish().await
     }
 
     fn file(&self, name: &str, meta: Meta) -> Arc<dyn Backing> {
@@ -316,20 +345,14 @@ impl Store for IdbStore {
 
     async fn remove_file(&self, name: &str) -> Result<()> {
         let meta = self.existing(name).await?;
-        let context = format!("remove {name:?}");
-        let tx = readwrite(&self.db, &context)?;
-        let done = completion(&tx);
-        let fail = |e: JsValue| {
-            let _ = tx.abort();
-            js_error(&context, &e)
-        };
-        let files = tx.object_store("files").map_err(fail)?;
-        let chunks = tx.object_store("chunks").map_err(fail)?;
-        files.delete(&JsValue::from_str(name)).map_err(fail)?;
-        chunks
+        let w = Writing::begin(&self.db, &format!("remove {name:?}"))?;
+        w.files
+            .delete(&JsValue::from_str(name))
+            .map_err(|e| w.fail(&e))?;
+        w.chunks
             .delete(&chunk_range(meta.id, 0, 1 << 53)?.into())
-            .map_err(fail)?;
-        committed(&context, &tx, done).await
+            .map_err(|e| w.fail(&e))?;
+        w.finish().await
     }
 
     async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
