@@ -329,4 +329,36 @@ mod persistence {
         );
         assert_eq!(stored.iter().filter(|&&b| b != 7).count(), 3);
     }
+
+    /// A flush whose transaction fails reports it through `flushed()`, and
+    /// neither the map nor the store loses or mixes anything: here the file
+    /// was replaced under the map, so the commit aborts with `NotFound`
+    /// (writing none of its chunks into the new file) and the map keeps its
+    /// bytes, still dirty: the next flush fails the same way.
+    #[wasm_bindgen_test]
+    async fn failed_flush_keeps_pages_dirty() {
+        let store = open(&unique_name("failed_flush_keeps_pages_dirty")).await;
+        ok!(store.write_file("f", &pattern(2 * granule())).await);
+        let mut m = map(&store, "f", &MmapOptions::new()).await;
+        ok!(m.write_at(7, b"mine"));
+        let replacement = vec![9u8; granule()];
+        ok!(store.write_file("f", &replacement).await);
+        ok!(m.flush());
+        let error = m.flushed().await.unwrap_err();
+        assert_eq!(error.kind(), vmmap::ErrorKind::NotFound, "{error}");
+        assert_eq!(&m[7..11], b"mine");
+        assert_eq!(file(&store, "f").await, replacement);
+        let before = store.stats();
+        ok!(m.flush());
+        assert_eq!(
+            store.stats().commits - before.commits,
+            1,
+            "the failed pages were not dirty again"
+        );
+        assert_eq!(
+            m.flushed().await.unwrap_err().kind(),
+            vmmap::ErrorKind::NotFound
+        );
+        assert_eq!(file(&store, "f").await, replacement);
+    }
 }
