@@ -1,7 +1,8 @@
-#![cfg_attr(target_family = "wasm", no_main)]
-#![cfg(not(target_family = "wasm"))]
-// Host only (std::fs, tempfile): on wasm the crate is empty, and `no_main` lets
-// that empty crate build (`cargo test` and clippy build every target).
+#![cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), no_main)]
+#![cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+// Every target with std::fs (native, WASI, Emscripten). In the browser the
+// crate is empty, and `no_main` lets that empty crate build (`cargo test` and
+// clippy build every target).
 //! The `hello.txt` example of Python's `mmap` documentation, line for line,
 //! printing the same three lines Python prints:
 //!
@@ -12,7 +13,9 @@
 //! ```
 //!
 //! Run it with `cargo run --example hello [DIR]`; it writes `hello.txt` in
-//! `DIR` (default: a new temporary directory).
+//! `DIR` (default: a new directory in `$TMPDIR` or the OS's temporary
+//! directory). Under WASI: `cargo run --target wasm32-wasip1 --example hello`
+//! (the runner in `.cargo/config.toml` gives it a `/tmp`).
 
 use std::io::SeekFrom;
 use std::path::PathBuf;
@@ -22,7 +25,10 @@ use vmmap::{Mmap, MmapOptions};
 fn main() -> vmmap::Result<()> {
     let dir = match std::env::args_os().nth(1) {
         Some(dir) => PathBuf::from(dir),
-        None => std::env::temp_dir().join(format!("vmmap-hello-{}", std::process::id())),
+        // WASI has no default temporary directory, only what TMPDIR names.
+        None => std::env::var_os("TMPDIR")
+            .map_or_else(std::env::temp_dir, PathBuf::from)
+            .join(format!("vmmap-hello-{}", unique())),
     };
     std::fs::create_dir_all(&dir).map_err(|e| vmmap::Error::from_io("create the directory", e))?;
     let path = dir.join("hello.txt");
@@ -45,6 +51,13 @@ fn main() -> vmmap::Result<()> {
     // close the map
     mm.close()?;
     Ok(())
+}
+
+/// A name no other run uses: the clock in nanoseconds (WASI has no process id).
+fn unique() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
 }
 
 /// Bytes as Python's `repr` shows them: `b'...'` with escapes.

@@ -64,6 +64,33 @@ need_chromium() {
   need_apt chromium chromium-driver
 }
 
+# need_emcc: Emscripten's compiler driver for wasm32-unknown-emscripten
+# (Debian's emscripten package: emcc 3.1.6, with binaryen and its own node).
+need_emcc() {
+  command -v emcc >/dev/null && return 0
+  need_apt emscripten
+}
+
+# need_node: Node.js runs the WASI and Emscripten test binaries.
+need_node() {
+  command -v node >/dev/null && return 0
+  need_apt nodejs
+}
+
+# need_npm: Node.js and npm for the npm package's tests (tests/js).
+need_npm() {
+  command -v node >/dev/null && command -v npm >/dev/null && return 0
+  need_apt nodejs npm
+}
+
+# npm_deps DIR: installs the npm project in DIR from its package-lock.json.
+# Not `npm ci`: it rejects the lockfiles this registry gives (they leave out
+# rollup's platform packages the registry lacks) as out of sync. `npm install
+# --no-save` installs the locked versions and changes no file.
+npm_deps() {
+  quietly npm install --prefix "$1" --no-save --no-audit --no-fund
+}
+
 # need_wasm_bindgen_cli: wasm-bindgen and wasm-bindgen-test-runner of exactly
 # the wasm-bindgen version in Cargo.lock (the runner refuses any other).
 need_wasm_bindgen_cli() {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite of vmmap, installing whatever is missing first.
 #   scripts/test.sh            every suite
-#   scripts/test.sh native     only the named suites (lint, native, browser, docs)
+#   scripts/test.sh native     only the named suites (lint, native, browser,
+#                              npm, wasi, emscripten, docs)
 # The same script runs in CI (.ci/run) and on a developer's machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,12 +15,47 @@ suite_lint() {
   need_rust_target wasm32-unknown-unknown
   step "clippy (browser: wasm32-unknown-unknown, all targets)" \
     cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+  need_rust_target wasm32-wasip1 wasm32-unknown-emscripten x86_64-pc-windows-msvc x86_64-apple-darwin
+  step "clippy (WASI: wasm32-wasip1, all targets)" \
+    cargo clippy --all-targets --locked --target wasm32-wasip1 -- -D warnings
+  step "clippy (Emscripten: wasm32-unknown-emscripten, all targets)" \
+    cargo clippy --all-targets --locked --target wasm32-unknown-emscripten -- -D warnings
+  # The native backend where memmap2 runs but this machine cannot: type-checked
+  # only (no linker for these targets here).
+  step "cargo check (Windows: x86_64-pc-windows-msvc, all targets)" \
+    cargo check --all-targets --locked --target x86_64-pc-windows-msvc
+  step "cargo check (macOS: x86_64-apple-darwin, all targets)" \
+    cargo check --all-targets --locked --target x86_64-apple-darwin
 }
 
 suite_native() {
   step "cargo test (native backend: unit, conformance, model, examples, doc tests)" \
     cargo test --locked
   step "example hello (Python docs' hello.txt)" check_hello
+}
+
+# WASI under Node's built-in WASI: the runner (.cargo/config.toml) is
+# scripts/wasi-run.mjs, which preopens the package root and a scratch /tmp.
+# `--tests` leaves out doc tests: they use std::env::temp_dir, which WASI
+# lacks; the native suite runs them.
+suite_wasi() {
+  step "install: rust target wasm32-wasip1" need_rust_target wasm32-wasip1
+  step "install: node" need_node
+  step "cargo test --target wasm32-wasip1 (Node WASI: conformance, model, std::fs)" \
+    cargo test --locked --no-fail-fast --target wasm32-wasip1 --tests
+  step "example hello under Node WASI (Python docs' hello.txt)" \
+    check_hello --target wasm32-wasip1
+}
+
+# Emscripten with Debian's emcc, run by Node (files in Emscripten's MEMFS).
+suite_emscripten() {
+  step "install: rust target wasm32-unknown-emscripten" need_rust_target wasm32-unknown-emscripten
+  step "install: node" need_node
+  step "install: emcc (Debian's emscripten)" need_emcc
+  step "cargo test --target wasm32-unknown-emscripten (Node, MEMFS: conformance, model, std::fs)" \
+    cargo test --locked --no-fail-fast --target wasm32-unknown-emscripten --tests
+  step "example hello under Emscripten (Python docs' hello.txt)" \
+    check_hello --target wasm32-unknown-emscripten
 }
 
 # The browser backend in headless Chromium, IndexedDB included: the runner
@@ -37,14 +73,28 @@ suite_browser() {
     cargo test --locked --no-fail-fast --target wasm32-unknown-unknown --tests
 }
 
+# The npm package (pkg/): built by scripts/build-pkg.sh, then tests/js with
+# its locked dependencies (playwright-core, typescript, vite) under node's
+# test runner: the JS API page by page in headless Chromium, a 256 MiB
+# streaming writeFile, a Vite build, tsc --noEmit on the types.
+suite_npm() {
+  step "install: chromium" need_chromium
+  step "install: node, npm" need_npm
+  step "build pkg/ (scripts/build-pkg.sh)" scripts/build-pkg.sh
+  step "install: tests/js dependencies (locked)" npm_deps tests/js
+  step "node --test (tests/js: JS API in headless Chromium, streaming, Vite, tsc)" \
+    bash -c 'cd tests/js && node --test'
+}
+
 suite_docs() {
   step "cargo doc (every public item documented, no broken links)" \
     env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
 }
 
+# check_hello [CARGO ARGS...]: the hello example prints what Python prints.
 check_hello() {
   local out expected
-  out=$(cargo run --quiet --locked --example hello)
+  out=$(cargo run --quiet --locked "$@" --example hello)
   expected=$(printf '%s\n' "b'Hello Python!\\n'" "b'Hello'" "b'Hello  world!\\n'")
   if [ "$out" != "$expected" ]; then
     printf 'hello example printed:\n%s\nexpected:\n%s\n' "$out" "$expected" >&2
@@ -53,7 +103,7 @@ check_hello() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(lint native browser docs)
+[ ${#suites[@]} -gt 0 ] || suites=(lint native browser npm wasi emscripten docs)
 for s in "${suites[@]}"; do
   "suite_$s"
 done

@@ -3,6 +3,7 @@
 //! Each arm names the modules that serve a target and re-exports the same
 //! names from them: `page_size`, `allocation_granularity`, `advise` (OS
 //! helpers), `open_path`, `map_file` and `anonymous` (region constructors),
+//! `dir_stats` and `replace_file` (for the directory store),
 //! [`ThreadSafety`] and [`FlushFuture`]. Adding a target is one arm here and
 //! the files it names; `cfg` about targets appears nowhere else in `src/`.
 
@@ -20,7 +21,8 @@ cfg_if::cfg_if! {
         pub(crate) use os::{advise, allocation_granularity, page_size};
         #[path = "store/dir.rs"]
         mod dir;
-        pub(crate) use native::{anonymous, map_file, open_path};
+        pub(crate) use native::{anonymous, dir_stats, map_file, open_path};
+        pub(crate) use std::fs::rename as replace_file;
         pub(crate) use dir::DirStore as NamedStore;
     } else if #[cfg(windows)] {
         #[path = "os_windows.rs"]
@@ -30,7 +32,8 @@ cfg_if::cfg_if! {
         pub(crate) use os::{advise, allocation_granularity, page_size};
         #[path = "store/dir.rs"]
         mod dir;
-        pub(crate) use native::{anonymous, map_file, open_path};
+        pub(crate) use native::{anonymous, dir_stats, map_file, open_path};
+        pub(crate) use std::fs::rename as replace_file;
         pub(crate) use dir::DirStore as NamedStore;
     } else if #[cfg(all(target_arch = "wasm32", target_os = "unknown"))] {
         #[path = "os_emulated.rs"]
@@ -45,6 +48,27 @@ cfg_if::cfg_if! {
         pub(crate) use no_paths::{map_file, open_path};
         pub(crate) use anonymous::anonymous;
         pub(crate) use idb::IdbStore as NamedStore;
+        #[cfg(feature = "js")]
+        #[path = "js/mod.rs"]
+        mod js;
+    } else if #[cfg(all(target_family = "wasm", any(target_os = "wasi", target_os = "emscripten")))] {
+        // WASI and Emscripten: files through std::fs, no mmap (Emscripten is
+        // also `unix`; the native arm leaves out every wasm target).
+        #[path = "os_emulated.rs"]
+        mod os;
+        #[path = "paged/anonymous.rs"]
+        mod anonymous;
+        #[path = "store/fs_file.rs"]
+        mod fs_file;
+        #[path = "fs_paths.rs"]
+        mod fs_paths;
+        #[path = "store/dir.rs"]
+        mod dir;
+        pub(crate) use os::{allocation_granularity, page_size};
+        pub(crate) use anonymous::anonymous;
+        pub(crate) use fs_paths::{map_file, open_path};
+        pub(crate) use fs_file::{dir_stats, replace_file};
+        pub(crate) use dir::DirStore as NamedStore;
     } else {
         compile_error!(
             "vmmap: no backend for this target yet; see the platform table in README.md"

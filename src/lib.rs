@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | native (Linux, macOS, Windows) | real OS mappings through `memmap2` | the OS file system |
 //! | `wasm32-unknown-unknown` in a browser | emulation (planned) | an IndexedDB-backed file store |
-//! | `wasm32-wasip1`, `wasm32-unknown-emscripten` | emulation (planned) | `std::fs` |
+//! | `wasm32-wasip1`, `wasm32-unknown-emscripten` | emulation | `std::fs` |
 //!
 //! [`Mmap`] is one type for every access mode ([`Access::Read`],
 //! [`Access::Write`], [`Access::Copy`]) and backend. It dereferences to

@@ -10,6 +10,7 @@ use crate::backend::{self, FlushFuture};
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Access, Advice, MmapOptions};
 use crate::region::MappedRegion;
+use crate::store::StoreStats;
 
 /// The OS mapping itself: read-only, or writable (shared, private or anonymous).
 #[derive(Debug)]
@@ -65,6 +66,12 @@ pub(crate) fn anonymous(len: usize) -> Result<Box<dyn MappedRegion>> {
     }))
 }
 
+/// What flushes of maps in `dir` wrote: the OS writes real maps back and
+/// counts nothing for us, so all zero.
+pub(crate) fn dir_stats(_dir: &Path) -> StoreStats {
+    StoreStats::default()
+}
+
 fn new_anonymous(len: usize) -> Result<memmap2::MmapMut> {
     if len == 0 || len > isize::MAX as usize {
         return Err(Error::new(
@@ -79,6 +86,8 @@ fn new_anonymous(len: usize) -> Result<memmap2::MmapMut> {
 fn open_file(path: &Path, opts: &MmapOptions) -> Result<File> {
     let context = || format!("open {}", path.display());
     if opts.get_create() {
+        // Only a missing file needs a size; an existing one is mapped as is.
+        let size = opts.created_size();
         match OpenOptions::new()
             .read(true)
             .write(true)
@@ -86,14 +95,16 @@ fn open_file(path: &Path, opts: &MmapOptions) -> Result<File> {
             .open(path)
         {
             Ok(file) => {
-                let size = opts.created_size()?;
-                if let Err(e) = file.set_len(size) {
+                let sized = size.and_then(|size| {
+                    file.set_len(size).map_err(|e| {
+                        Error::from_io(format!("create {} of {size} bytes", path.display()), e)
+                    })
+                });
+                if let Err(e) = sized {
+                    // Leave no empty file behind a failed create.
                     drop(file);
                     let _ = std::fs::remove_file(path);
-                    return Err(Error::from_io(
-                        format!("create {} of {size} bytes", path.display()),
-                        e,
-                    ));
+                    return Err(e);
                 }
                 return Ok(file);
             }

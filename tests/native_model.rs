@@ -7,14 +7,6 @@
 //! `PROPTEST_CASES=5000 cargo test --release --test native_model` runs a long
 //! search; the default counts keep the file to a few seconds in debug.
 
-#![cfg(not(target_family = "wasm"))]
-//! Property test on the native backend: random op sequences on anonymous maps and on file maps (Write, Read, Copy; whole files and offset windows) must match the Python-semantics model in `tests/model`, and the file must hold what the model says.
-//!
-//! `PROPTEST_CASES=5000 cargo test --release --test native_model` runs a long
-//! search; the default counts keep the file to a few seconds in debug.
-
-#![cfg(not(target_family = "wasm"))] // host only: std::fs, tempfile, pollster
-
 mod model;
 
 use model::files::{FileCase, file_cases, run_file_case};

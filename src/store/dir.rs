@@ -3,7 +3,7 @@
 //! and Emscripten).
 
 use std::fs;
-use std::io::Write;
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::backend;
@@ -30,14 +30,27 @@ impl DirStore {
             fs::create_dir_all(&dir)
                 .map_err(|e| Error::from_io(format!("create store {name:?}"), e))?;
         }
-        if !dir.is_dir() {
-            return Err(Error::new(
+        // Whether it is a directory, asked by listing it (see `file_len`).
+        match fs::read_dir(&dir) {
+            Ok(_) => Ok(DirStore { dir }),
+            Err(e) if e.kind() == io::ErrorKind::NotADirectory => Err(Error::new(
                 ErrorKind::InvalidArgument,
                 format!("store {name:?} is not a directory"),
-            ));
+            )),
+            Err(e) => Err(Error::from_io(format!("open store {name:?}"), e)),
         }
-        Ok(DirStore { dir })
     }
+}
+
+/// The length of the file at `path`, asked of an open handle instead of
+/// `fs::metadata`: Rust's prebuilt std for Emscripten expects the `stat`
+/// layout of emcc 3.1.42 and later, and with an older emcc (Debian's 3.1.6)
+/// every `metadata` reads as zeros (length 0, not a file, not a directory).
+fn file_len(path: &Path) -> io::Result<u64> {
+    let mut file = fs::File::open(path)?;
+    // A directory opens on Unix, but reading it fails (EISDIR).
+    let _ = file.read(&mut [0; 1])?;
+    file.seek(SeekFrom::End(0))
 }
 
 /// Writes `data` to a new file at `path` and syncs it.
@@ -52,7 +65,7 @@ impl Store for DirStore {
         let path = self.dir.join(name);
         let partial = self.dir.join(format!("{name}{PARTIAL_SUFFIX}"));
         let result = write_synced(&partial, data)
-            .and_then(|()| fs::rename(&partial, &path))
+            .and_then(|()| backend::replace_file(&partial, &path))
             .map_err(|e| Error::from_io(format!("write {name:?} ({} bytes)", data.len()), e));
         if result.is_err() {
             let _ = fs::remove_file(&partial);
@@ -65,15 +78,12 @@ impl Store for DirStore {
     }
 
     async fn file_size(&self, name: &str) -> Result<u64> {
-        let meta = fs::metadata(self.dir.join(name))
-            .map_err(|e| Error::from_io(format!("stat {name:?}"), e))?;
-        if !meta.is_file() {
-            return Err(Error::new(
-                ErrorKind::NotFound,
-                format!("{name:?} is not a file"),
-            ));
-        }
-        Ok(meta.len())
+        file_len(&self.dir.join(name)).map_err(|e| match e.kind() {
+            io::ErrorKind::IsADirectory => {
+                Error::new(ErrorKind::NotFound, format!("{name:?} is not a file"))
+            }
+            _ => Error::from_io(format!("size of {name:?}"), e),
+        })
     }
 
     async fn list(&self) -> Result<Vec<String>> {
@@ -103,7 +113,7 @@ impl Store for DirStore {
     }
 
     fn stats(&self) -> StoreStats {
-        // The OS writes maps of a directory back and counts nothing for us.
-        StoreStats::default()
+        // Emulated maps count their flushes; the OS counts nothing for us.
+        backend::dir_stats(&self.dir)
     }
 }

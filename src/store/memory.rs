@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::{Backing, Store, StoreStats, zeroed};
+use super::{Backing, Counters, Store, StoreStats, zeroed};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
@@ -21,13 +21,6 @@ pub(crate) struct MemoryStore {
     stats: Arc<Counters>,
     windows: Arc<Windows>,
     id: u64,
-}
-
-#[derive(Debug, Default)]
-struct Counters {
-    commits: AtomicU64,
-    units: AtomicU64,
-    bytes: AtomicU64,
 }
 
 /// One file: its bytes, and the store's counters.
@@ -131,11 +124,7 @@ impl Store for MemoryStore {
     }
 
     fn stats(&self) -> StoreStats {
-        StoreStats {
-            commits: self.stats.commits.load(Ordering::Relaxed),
-            units_written: self.stats.units.load(Ordering::Relaxed),
-            bytes_written: self.stats.bytes.load(Ordering::Relaxed),
-        }
+        self.stats.snapshot()
     }
 }
 
@@ -187,17 +176,10 @@ impl Backing for MemoryFile {
         if data.len() < needed {
             data.resize(needed, 0);
         }
-        let mut bytes = 0;
         for run in runs {
             data[base + run.start..base + run.end].copy_from_slice(&window[run.clone()]);
-            bytes += run.len() as u64;
         }
-        let page = crate::page_size() as u64;
-        self.stats.commits.fetch_add(1, Ordering::Relaxed);
-        self.stats
-            .units
-            .fetch_add(bytes.div_ceil(page), Ordering::Relaxed);
-        self.stats.bytes.fetch_add(bytes, Ordering::Relaxed);
+        self.stats.record(runs);
         Ok(())
     }
 

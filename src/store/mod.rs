@@ -1,10 +1,12 @@
 //! Where files live: the [`Store`] contract behind `FileStore`, the
 //! [`Backing`] contract one file fulfils for the emulated backend, and the
-//! stores (`memory.rs` everywhere; `dir.rs` where there is a file system and
-//! `idb/` in the browser, declared in `backend.rs`).
+//! stores (`memory.rs` everywhere; `dir.rs` where there is a file system,
+//! `fs_file.rs` under it on WASI and Emscripten, and `idb/` in the browser,
+//! declared in `backend.rs`).
 
 use std::fmt;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::backend::{FlushFuture, OnFail, ThreadSafety};
 use crate::error::{Error, ErrorKind, Result};
@@ -123,4 +125,35 @@ pub struct StoreStats {
     pub units_written: u64,
     /// Bytes written by flushes.
     pub bytes_written: u64,
+}
+
+/// What a store's flushes have written, counted as they commit: the numbers
+/// behind [`StoreStats`], shared by the files of one store.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    commits: AtomicU64,
+    units: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl Counters {
+    /// Counts one commit of `runs`: byte ranges of whole pages, but for the
+    /// file's last page, which may be partial.
+    pub(crate) fn record(&self, runs: &[Range<usize>]) {
+        let page = crate::page_size();
+        let units: usize = runs.iter().map(|run| run.len().div_ceil(page)).sum();
+        let bytes: usize = runs.iter().map(Range::len).sum();
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        self.units.fetch_add(units as u64, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+
+    /// The counts so far.
+    pub(crate) fn snapshot(&self) -> StoreStats {
+        StoreStats {
+            commits: self.commits.load(Ordering::Relaxed),
+            units_written: self.units.load(Ordering::Relaxed),
+            bytes_written: self.bytes.load(Ordering::Relaxed),
+        }
+    }
 }

@@ -1,0 +1,38 @@
+#!/usr/bin/env -S node --no-warnings
+// Runs a wasm32-wasip1 program under Node's built-in WASI: the cargo runner
+// for `cargo test` / `cargo run --target wasm32-wasip1` (.cargo/config.toml).
+//   node --no-warnings scripts/wasi-run.mjs PROGRAM.wasm [ARGS...]
+// The program sees the current directory preopened as `.` (cargo runs test
+// binaries in the package root), a fresh scratch directory preopened as
+// `/tmp` (TMPDIR=/tmp; removed afterwards), its arguments, and the test
+// variables named below. The exit code is the program's; a trap (a panic
+// aborts on WASI) exits 1 with its stack.
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WASI } from 'node:wasi';
+
+const [program, ...args] = process.argv.slice(2);
+if (!program) {
+  console.error('usage: node scripts/wasi-run.mjs PROGRAM.wasm [ARGS...]');
+  process.exit(2);
+}
+const env = { TMPDIR: '/tmp' };
+for (const name of ['RUST_BACKTRACE', 'RUST_TEST_THREADS', 'PROPTEST_CASES']) {
+  if (process.env[name] !== undefined) env[name] = process.env[name];
+}
+const scratch = await mkdtemp(join(tmpdir(), 'vmmap-wasi-'));
+try {
+  const wasi = new WASI({
+    version: 'preview1',
+    args: [program, ...args],
+    env,
+    preopens: { '.': '.', '/tmp': scratch },
+    returnOnExit: true,
+  });
+  const module = await WebAssembly.compile(await readFile(program));
+  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+  process.exitCode = wasi.start(instance);
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+}

@@ -1,0 +1,82 @@
+//! Maps of paths and open files on WASI and Emscripten, which have files but
+//! no mmap: the emulated pages over a `std::fs` store (`store/fs_file.rs`).
+//! A map reads only its window; a flush writes only the pages that changed.
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::path::Path;
+use std::sync::{Arc, LazyLock};
+
+use super::fs_file::{FsFile, dir_counters};
+use crate::error::{Error, Result};
+use crate::options::{Access, MmapOptions};
+use crate::paged::{Windows, map_window};
+use crate::region::MappedRegion;
+use crate::store::Backing;
+
+/// Every live window of every file in this process, so that two maps of one
+/// file share their pages, as `MAP_SHARED` maps share the page cache.
+static WINDOWS: LazyLock<Arc<Windows>> = LazyLock::new(Arc::default);
+
+/// Opens `path` with the mode `opts` asks for (read-only for `Read` and
+/// `Copy`), creating it if asked, and maps its window.
+pub(crate) fn open_path(path: &Path, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
+    let file = open_file(path, opts)?;
+    let counters = dir_counters(path.parent().unwrap_or(Path::new("")));
+    map_owned(FsFile::new(file, counters)?, opts)
+}
+
+/// Maps an open file through a duplicate of its handle. A map of a handle
+/// belongs to no directory store: its flushes are counted nowhere.
+pub(crate) fn map_file(file: &File, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
+    let file = file
+        .try_clone()
+        .map_err(|e| Error::from_io("duplicate the file handle", e))?;
+    map_owned(FsFile::new(file, Arc::default())?, opts)
+}
+
+fn map_owned(file: FsFile, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
+    let (offset, len) = opts.window(file.len()?)?;
+    let file = Arc::new(file);
+    let backing: Arc<dyn Backing> = file.clone();
+    map_window(&WINDOWS, backing, offset, len, opts.get_access(), || {
+        file.load(offset, len)
+    })
+}
+
+/// Opens `path`; with `create`, first tries to create it with the size
+/// `opts` ask for (an existing file is kept as it is).
+fn open_file(path: &Path, opts: &MmapOptions) -> Result<File> {
+    let context = || format!("open {}", path.display());
+    if opts.get_create() {
+        match OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Ok(file) => {
+                // A file made here and not sized is removed again: a bad
+                // length must not leave an empty file behind.
+                let sized = opts.created_size().and_then(|size| {
+                    file.set_len(size).map_err(|e| {
+                        Error::from_io(format!("create {} of {size} bytes", path.display()), e)
+                    })
+                });
+                if let Err(e) = sized {
+                    drop(file);
+                    let _ = std::fs::remove_file(path);
+                    return Err(e);
+                }
+                return Ok(file);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::from_io(context(), e)),
+        }
+    }
+    OpenOptions::new()
+        .read(true)
+        .write(opts.get_access() == Access::Write)
+        .open(path)
+        .map_err(|e| Error::from_io(context(), e))
+}

@@ -1,0 +1,192 @@
+//! The `std::fs` store of the emulated backend on WASI and Emscripten: one
+//! open file per mapped file, read and written at offsets, synced once per
+//! commit; and the counters behind `FileStore::stats` of each directory.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::ops::Range;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::backend::{FlushFuture, OnFail};
+use crate::error::{Error, Result};
+use crate::store::{Backing, Counters, StoreStats, zeroed};
+
+/// One open file. Reads and writes move the file's position, so the handle
+/// sits behind a lock: a seek and the read or write after it are one step.
+#[derive(Debug)]
+pub(crate) struct FsFile {
+    key: String,
+    file: Mutex<File>,
+    stats: Arc<Counters>,
+}
+
+/// Locks `m`; a panic while it was held leaves a file handle as valid as before.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Names the file behind `file`: the same for every handle and path of that
+/// file, different for a file that replaced it (a rename over a file makes a
+/// new one; an open file keeps its identity). Runtimes that report nothing
+/// get a key of their own: such maps do not share.
+fn identity(file: &File) -> Result<String> {
+    match file_id(file)? {
+        Some((dev, ino)) => Ok(format!("fs:{dev}:{ino}")),
+        None => {
+            static NEXT: AtomicU64 = AtomicU64::new(0);
+            Ok(format!(
+                "fs:unknown:{}",
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            ))
+        }
+    }
+}
+
+/// Device and inode from `fstat` (std's `MetadataExt` is unstable on WASI).
+#[cfg(target_os = "wasi")]
+fn file_id(file: &File) -> Result<Option<(u64, u64)>> {
+    let mut stat = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: `fstat` fills the `stat` it is given on success, and the
+    // descriptor is open for as long as `file` is borrowed.
+    let stat = unsafe {
+        if libc::fstat(file.as_raw_fd(), stat.as_mut_ptr()) != 0 {
+            return Err(Error::from_io("stat the file", io::Error::last_os_error()));
+        }
+        stat.assume_init()
+    };
+    Ok((stat.st_ino != 0).then_some((stat.st_dev, stat.st_ino)))
+}
+
+/// The file system node's id, asked of Emscripten's JS file system. Not
+/// `fstat`: Rust's prebuilt std expects the `stat` layout of emcc 3.1.42 and
+/// later, the `libc` crate's layout for older emcc misplaces `st_ino` (it
+/// assumes a 64-bit `time_t`), and with Debian's emcc 3.1.6 both read the
+/// inode as garbage. Node ids are unique in the process and survive renames.
+#[cfg(target_os = "emscripten")]
+fn file_id(file: &File) -> Result<Option<(u64, u64)>> {
+    unsafe extern "C" {
+        /// Emscripten's `emscripten.h`: evaluates JS in the module's scope.
+        fn emscripten_run_script_int(script: *const std::ffi::c_char) -> std::ffi::c_int;
+    }
+    let script = format!(
+        "(function () {{ try {{ return FS.getStream({}).node.id | 0; }} catch (e) {{ return 0; }} }})()\0",
+        file.as_raw_fd()
+    );
+    // SAFETY: the script is NUL-terminated, and catches what it throws.
+    let id = unsafe { emscripten_run_script_int(script.as_ptr().cast()) };
+    Ok((id > 0).then_some((0, id as u64)))
+}
+
+impl FsFile {
+    /// `file`, whose flushes count in `stats`.
+    pub(crate) fn new(file: File, stats: Arc<Counters>) -> Result<FsFile> {
+        Ok(FsFile {
+            key: identity(&file)?,
+            file: Mutex::new(file),
+            stats,
+        })
+    }
+
+    /// The `len` bytes from `offset`: the window a map loads, and nothing more.
+    pub(crate) fn load(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let mut out = zeroed(len as u64, &format!("a window of {len} bytes"))?;
+        self.read_at(offset, &mut out)?;
+        Ok(out)
+    }
+}
+
+impl Backing for FsFile {
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn len(&self) -> Result<u64> {
+        // From the end of the file, not `metadata`, which reads zeros on
+        // Emscripten with emcc before 3.1.42 (see `store/dir.rs`); every
+        // read and write seeks first, so moving the position is harmless.
+        lock(&self.file)
+            .seek(SeekFrom::End(0))
+            .map_err(|e| Error::from_io("find the length of the mapped file", e))
+    }
+
+    fn read_at(&self, offset: u64, out: &mut [u8]) -> Result<()> {
+        let len = out.len();
+        let context = |e| Error::from_io(format!("read {len} bytes at {offset}"), e);
+        let mut file = lock(&self.file);
+        file.seek(SeekFrom::Start(offset)).map_err(context)?;
+        let mut filled = 0;
+        while filled < len {
+            match file.read(&mut out[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(context(e)),
+            }
+        }
+        out[filled..].fill(0);
+        Ok(())
+    }
+
+    fn set_len(&self, len: u64) -> Result<()> {
+        lock(&self.file)
+            .set_len(len)
+            .map_err(|e| Error::from_io(format!("set the file length to {len}"), e))
+    }
+
+    /// Writes each run at its offset, then syncs: on `Ok` every run is in the
+    /// file. An error may leave some runs written and others not; the map
+    /// keeps all of them dirty, so the next flush writes them again.
+    fn commit(&self, window: &[u8], offset: u64, runs: &[Range<usize>], _: OnFail) -> Result<()> {
+        let mut file = lock(&self.file);
+        for run in runs {
+            let at = offset + run.start as u64;
+            file.seek(SeekFrom::Start(at))
+                .and_then(|_| file.write_all(&window[run.clone()]))
+                .map_err(|e| Error::from_io(format!("write {} bytes at {at}", run.len()), e))?;
+        }
+        file.sync_data()
+            .map_err(|e| Error::from_io("sync the mapped file", e))?;
+        self.stats.record(runs);
+        Ok(())
+    }
+
+    fn committed(&self) -> FlushFuture {
+        // `commit` returns once the data is in the file: nothing is pending.
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+/// Renames `from` over `to` (how `FileStore::write_file` replaces a file).
+/// On Emscripten `to` is removed first: the MEMFS of emcc 3.1.6 keeps a file
+/// that was renamed over in its name table, and that file comes back once
+/// the new one is removed. Files there live in memory and one thread runs,
+/// so nothing can see the moment between the two calls.
+pub(crate) fn replace_file(from: &Path, to: &Path) -> io::Result<()> {
+    if cfg!(target_os = "emscripten") {
+        match std::fs::remove_file(to) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    std::fs::rename(from, to)
+}
+
+/// The counters of each directory whose files were mapped, by its path as
+/// given: a directory store and `Mmap::open` of a path in it count together.
+static BY_DIR: Mutex<BTreeMap<PathBuf, Arc<Counters>>> = Mutex::new(BTreeMap::new());
+
+/// The counters that flushes of files in `dir` add to.
+pub(crate) fn dir_counters(dir: &Path) -> Arc<Counters> {
+    lock(&BY_DIR).entry(dir.to_owned()).or_default().clone()
+}
+
+/// What flushes of maps of files in `dir` have written (`FileStore::stats`).
+pub(crate) fn dir_stats(dir: &Path) -> StoreStats {
+    lock(&BY_DIR)
+        .get(dir)
+        .map_or_else(StoreStats::default, |counters| counters.snapshot())
+}
