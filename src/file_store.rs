@@ -108,6 +108,16 @@ impl FileStore {
         }
     }
 
+    /// The target's persistent store, unless this is a memory store: the JS
+    /// bindings stream large files into it.
+    #[allow(dead_code)] // used by the browser's JS API (src/js/) only
+    pub(crate) fn named(&self) -> Option<&NamedStore> {
+        match &self.inner {
+            Inner::Named(store) => Some(store),
+            Inner::Memory(_) => None,
+        }
+    }
+
     /// What this store's flushes have written so far: commits, storage
     /// units and bytes. Emulated stores count; a directory mapped natively is
     /// written back by the OS, which counts nothing (all zero).

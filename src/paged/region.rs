@@ -10,7 +10,7 @@ use crate::bounds;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Access, Advice};
 use crate::region::MappedRegion;
-use crate::store::Backing;
+use crate::store::{Backing, zeroed};
 
 /// One emulated map.
 #[derive(Debug)]
@@ -147,13 +147,13 @@ impl MappedRegion for PagedRegion {
             )
         })?;
         // Growing shows what the file holds past the old end (zeros past its end).
-        let mut tail = vec![0; new_len.saturating_sub(old_len)];
+        let mut tail = zeroed(new_len.saturating_sub(old_len) as u64, "a resized map")?;
         let tail_start = pages.offset + old_len as u64;
         if !tail.is_empty() && pages.backing.len()? > tail_start {
             pages.backing.read_at(tail_start, &mut tail)?;
         }
         pages.backing.set_len(end)?;
-        let resized = Arc::new(pages.resized(new_len, &tail));
+        let resized = Arc::new(pages.resized(new_len, &tail)?);
         // The new window joins the register: it is linked with the maps it
         // overlaps, or shares a live map of exactly that window.
         self.pages = self.windows.join(resized, true);

@@ -8,6 +8,7 @@ use std::ops::Range;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use super::tracker::Tracker;
+use crate::error::{Error, ErrorKind, Result};
 use crate::store::Backing;
 
 /// The bytes of a window `[offset, offset + len)` of a file, with what a
@@ -58,15 +59,22 @@ impl Pages {
     /// A copy of these pages with `len` bytes (new bytes from `tail`), for a
     /// map that resizes: the copy no longer shares with the other maps of
     /// the old window, and starts with the same dirty pages.
-    pub(crate) fn resized(&self, len: usize, tail: &[u8]) -> Pages {
+    /// `QuotaExceeded` if memory cannot hold them (never an abort).
+    pub(crate) fn resized(&self, len: usize, tail: &[u8]) -> Result<Pages> {
         let old = self.bytes();
-        let mut bytes = Vec::with_capacity(len);
+        let mut bytes = Vec::new();
+        bytes.try_reserve_exact(len).map_err(|_| {
+            Error::new(
+                ErrorKind::QuotaExceeded,
+                format!("{len} bytes for a resized map do not fit in memory"),
+            )
+        })?;
         bytes.extend_from_slice(&old[..old.len().min(len)]);
         bytes.extend_from_slice(tail);
         bytes.resize(len, 0);
         let mut tracker = self.state().tracker.clone();
         tracker.resize(len);
-        Pages {
+        Ok(Pages {
             bytes: UnsafeCell::new(bytes),
             state: Mutex::new(State {
                 tracker,
@@ -74,7 +82,7 @@ impl Pages {
             }),
             backing: self.backing.clone(),
             offset: self.offset,
-        }
+        })
     }
 
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {

@@ -6,11 +6,14 @@
 //! `chunk` bytes; bytes past its end, or of a missing chunk, read as zero up
 //! to `size`). Replacing a file writes it under a new id, so the switch is
 //! one atomic step; mapping a window reads only its chunks; a flush writes
-//! the dirty chunks and the metadata in one readwrite transaction.
+//! the dirty chunks and the metadata in one readwrite transaction. A file
+//! too large to copy whole is written in pieces (`stream.rs`).
 
 mod file;
 mod meta;
 mod request;
+#[cfg(feature = "js")] // only the JS API streams files in
+mod stream;
 
 use std::cell::Cell;
 use std::sync::Arc;
@@ -23,6 +26,9 @@ use web_sys::{
     IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStore, IdbTransaction, IdbTransactionMode,
 };
 
+#[cfg(feature = "js")]
+pub(crate) use self::stream::Piece;
+
 use self::file::IdbFile;
 use self::meta::{Meta, new_id};
 use self::request::{chunk_key, committed, completion, js_error, request};
@@ -30,7 +36,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
 use crate::options::MmapOptions;
 use crate::paged::{self, Windows};
-use crate::store::{Backing, Store, StoreStats, zeroed};
+use crate::store::{Backing, Store, StoreStats, check_name, zeroed};
 
 /// Bytes per chunk: a flush writes whole chunks, a map reads whole chunks.
 /// `allocation_granularity()` is a multiple of it, so windows start at a chunk.
@@ -340,7 +346,12 @@ impl Store for IdbStore {
             .get_all_keys()
             .map_err(|e| js_error("list files", &e))?;
         let keys: Array = request("list files", &keys).await?.unchecked_into();
-        Ok(keys.iter().filter_map(|k| k.as_string()).collect())
+        // Markers of streaming writes (`stream.rs`) are not file names.
+        Ok(keys
+            .iter()
+            .filter_map(|k| k.as_string())
+            .filter(|k| check_name(k).is_ok())
+            .collect())
     }
 
     async fn remove_file(&self, name: &str) -> Result<()> {

@@ -1,0 +1,370 @@
+//! The JS class `FileStore`: files in an IndexedDB database, over
+//! [`FileStore`]. Every method returns a promise; bad arguments and a closed
+//! store reject it (they never throw synchronously).
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use js_sys::{Array, ArrayBuffer, Function, Promise, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use web_sys::Blob;
+
+use super::args::{self, JsResult};
+use super::errors::{from_vmmap, invalid_state, range_error, type_error};
+use super::mmap::JsMmap;
+use crate::backend::idb::Piece;
+use crate::error::{Error, ErrorKind};
+use crate::file_store::FileStore;
+use crate::options::{Access, MmapOptions};
+use crate::store::check_name;
+
+/// Named files in an IndexedDB database (`FileStore.open(name)`).
+///
+/// Maps made by `map()` stay usable after the store is closed.
+#[wasm_bindgen(js_name = FileStore)]
+pub struct JsFileStore {
+    /// `None` once closed.
+    store: RefCell<Option<Rc<FileStore>>>,
+}
+
+impl JsFileStore {
+    fn store(&self, call: &str) -> JsResult<Rc<FileStore>> {
+        self.store
+            .try_borrow()
+            .ok()
+            .and_then(|s| s.clone())
+            .ok_or_else(|| invalid_state(format!("{call}: the store is closed")))
+    }
+}
+
+/// Runs the checks, then the future, as one promise: a check that fails
+/// rejects it.
+fn promise<F>(checked: JsResult<F>) -> Promise
+where
+    F: Future<Output = JsResult<JsValue>> + 'static,
+{
+    match checked {
+        Ok(future) => future_to_promise(future),
+        Err(error) => Promise::reject(&error),
+    }
+}
+
+/// A file name argument: a string that is a plain name.
+fn file_name(call: &str, value: &JsValue) -> JsResult<String> {
+    let name = args::string(call, "name", value)?;
+    check_name(&name).map_err(|e| from_vmmap(call, &e))?;
+    Ok(name)
+}
+
+/// A property of an options object.
+fn field(call: &str, opts: &JsValue, key: &str) -> JsResult<JsValue> {
+    js_sys::Reflect::get(opts, &JsValue::from_str(key)).map_err(|thrown| {
+        type_error(format!(
+            "{call}: reading option {key} threw: {}",
+            args::describe(&thrown)
+        ))
+    })
+}
+
+/// An options argument: `undefined`, `null` or an object.
+fn options(call: &str, opts: &JsValue) -> JsResult<Option<JsValue>> {
+    if args::absent(opts) {
+        return Ok(None);
+    }
+    if !opts.is_object() || opts.is_function() {
+        return Err(type_error(format!(
+            "{call}: options must be an object, got {}",
+            args::describe(opts)
+        )));
+    }
+    Ok(Some(opts.clone()))
+}
+
+/// The `access` option: a name or an `ACCESS_*` number.
+fn access(call: &str, value: &JsValue) -> JsResult<Access> {
+    if args::absent(value) {
+        return Ok(Access::Write);
+    }
+    if let Some(name) = value.as_string() {
+        return match name.as_str() {
+            "read" => Ok(Access::Read),
+            "write" => Ok(Access::Write),
+            "copy" => Ok(Access::Copy),
+            _ => Err(range_error(format!(
+                "{call}: access must be \"read\", \"write\", \"copy\" or an ACCESS_* number, got {name:?}"
+            ))),
+        };
+    }
+    let n = args::integer(call, "access", value)?;
+    super::access_of(n).ok_or_else(|| {
+        range_error(format!(
+            "{call}: access {n} is not one of ACCESS_DEFAULT (0), ACCESS_READ (1), ACCESS_WRITE (2), ACCESS_COPY (3)"
+        ))
+    })
+}
+
+/// The options of `map()`, checked.
+fn map_options(call: &str, opts: &JsValue) -> JsResult<MmapOptions> {
+    let mut out = MmapOptions::new();
+    let Some(opts) = options(call, opts)? else {
+        return Ok(out);
+    };
+    let length = field(call, &opts, "length")?;
+    if !args::absent(&length) {
+        out.len(args::count(call, "length", &length)?);
+    }
+    let offset = field(call, &opts, "offset")?;
+    if !args::absent(&offset) {
+        out.offset(args::count(call, "offset", &offset)? as u64);
+    }
+    out.access(access(call, &field(call, &opts, "access")?)?);
+    let create = field(call, &opts, "create")?;
+    if !args::absent(&create) {
+        out.create(create.as_bool().ok_or_else(|| {
+            type_error(format!(
+                "{call}: create must be a boolean, got {}",
+                args::describe(&create)
+            ))
+        })?);
+    }
+    Ok(out)
+}
+
+/// Reads the bytes `[start, end)` of what `writeFile` writes.
+type ReadPiece = Box<dyn FnMut(u64, u64) -> Piece>;
+
+/// What `writeFile` writes: its size, and how to read a piece of it.
+fn source(call: &str, data: &JsValue) -> JsResult<(u64, ReadPiece)> {
+    if let Some(array) = data.dyn_ref::<Uint8Array>() {
+        let (array, size) = (array.clone(), u64::from(array.length()));
+        let read = move |start: u64, end: u64| -> Piece {
+            // `slice` copies the piece into an ArrayBuffer of its own.
+            let piece = array.slice(start as u32, end as u32).buffer();
+            Box::pin(async move { Ok(piece) })
+        };
+        return Ok((size, Box::new(read)));
+    }
+    if let Some(blob) = data.dyn_ref::<Blob>() {
+        let blob = blob.clone();
+        let size = blob.size();
+        let read = move |start: u64, end: u64| -> Piece {
+            let piece = blob.slice_with_f64_and_f64(start as f64, end as f64);
+            Box::pin(async move {
+                let fail = |e: JsValue| {
+                    Error::new(
+                        ErrorKind::Io,
+                        format!("reading the Blob: {}", args::describe(&e)),
+                    )
+                };
+                let buffer = JsFuture::from(piece.map_err(fail)?.array_buffer())
+                    .await
+                    .map_err(fail)?;
+                buffer.dyn_into::<ArrayBuffer>().map_err(fail)
+            })
+        };
+        return Ok((size as u64, Box::new(read)));
+    }
+    Err(type_error(format!(
+        "{call}: data must be a Uint8Array or a Blob, got {}",
+        args::describe(data)
+    )))
+}
+
+#[wasm_bindgen(js_class = FileStore)]
+impl JsFileStore {
+    /// Opens (creating if needed) the IndexedDB database `name` (default `"vmmap"`).
+    pub async fn open(
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] name: JsValue,
+    ) -> JsResult<JsFileStore> {
+        let call = "FileStore.open";
+        let name = if args::absent(&name) {
+            "vmmap".to_owned()
+        } else {
+            args::string(call, "name", &name)?
+        };
+        let store = FileStore::open(&name)
+            .await
+            .map_err(|e| from_vmmap(call, &e))?;
+        Ok(JsFileStore {
+            store: RefCell::new(Some(Rc::new(store))),
+        })
+    }
+
+    /// Creates or replaces the file `name` with `data`, atomically: readers
+    /// see the old file until the promise resolves. A `Blob` (or a large
+    /// `Uint8Array`) is read and written 4 MiB at a time, never copied
+    /// whole; `onProgress(done, total)` is called as pieces are committed,
+    /// last with `(total, total)`. If it throws, the write stops, the old
+    /// file is kept and the promise rejects with what it threw.
+    #[wasm_bindgen(js_name = writeFile, unchecked_return_type = "Promise<void>")]
+    pub fn write_file(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | Blob")] data: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WriteFileOptions")] opts: JsValue,
+    ) -> Promise {
+        let call = "FileStore.writeFile";
+        promise((|| {
+            let store = self.store(call)?;
+            let name = file_name(call, &name)?;
+            let (total, mut read) = source(call, &data)?;
+            let on_progress = match options(call, &opts)? {
+                None => None,
+                Some(opts) => {
+                    let f = field(call, &opts, "onProgress")?;
+                    if args::absent(&f) {
+                        None
+                    } else {
+                        Some(f.dyn_into::<Function>().map_err(|f| {
+                            type_error(format!(
+                                "{call}: onProgress must be a function, got {}",
+                                args::describe(&f)
+                            ))
+                        })?)
+                    }
+                }
+            };
+            Ok(async move {
+                let Some(idb) = store.named() else {
+                    return Err(invalid_state(format!(
+                        "{call}: the store is not persistent"
+                    )));
+                };
+                // What the callback threw, to reject with as it is.
+                let thrown = Rc::new(RefCell::new(None));
+                let report = |done: u64| -> crate::Result<()> {
+                    let Some(f) = &on_progress else {
+                        return Ok(());
+                    };
+                    f.call2(
+                        &JsValue::UNDEFINED,
+                        &(done as f64).into(),
+                        &(total as f64).into(),
+                    )
+                    .map(|_| ())
+                    .map_err(|e| {
+                        *thrown.borrow_mut() = Some(e);
+                        Error::new(ErrorKind::Io, "onProgress threw")
+                    })
+                };
+                let mut report = report;
+                let result = idb
+                    .write_stream(&name, total, &mut *read, &mut report)
+                    .await;
+                let result = result.and_then(|()| report(total));
+                result.map(|()| JsValue::UNDEFINED).map_err(|e| {
+                    thrown
+                        .borrow_mut()
+                        .take()
+                        .unwrap_or_else(|| from_vmmap(call, &e))
+                })
+            })
+        })())
+    }
+
+    /// The whole content of the file `name`; `NotFoundError` if there is none.
+    #[wasm_bindgen(js_name = readFile, unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn read_file(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> Promise {
+        let call = "FileStore.readFile";
+        promise((|| {
+            let store = self.store(call)?;
+            let name = file_name(call, &name)?;
+            Ok(async move {
+                let bytes = store
+                    .read_file(&name)
+                    .await
+                    .map_err(|e| from_vmmap(call, &e))?;
+                Ok(Uint8Array::from(&bytes[..]).into())
+            })
+        })())
+    }
+
+    /// The length of the file `name` in bytes.
+    #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
+    pub fn size(&self, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue) -> Promise {
+        let call = "FileStore.size";
+        promise((|| {
+            let store = self.store(call)?;
+            let name = file_name(call, &name)?;
+            Ok(async move {
+                let size = store
+                    .file_size(&name)
+                    .await
+                    .map_err(|e| from_vmmap(call, &e))?;
+                Ok(JsValue::from_f64(size as f64))
+            })
+        })())
+    }
+
+    /// The names of the files, sorted.
+    #[wasm_bindgen(unchecked_return_type = "Promise<string[]>")]
+    pub fn list(&self) -> Promise {
+        let call = "FileStore.list";
+        promise(self.store(call).map(|store| async move {
+            let names = store.list().await.map_err(|e| from_vmmap(call, &e))?;
+            Ok(names
+                .iter()
+                .map(|n| JsValue::from_str(n))
+                .collect::<Array>()
+                .into())
+        }))
+    }
+
+    /// Deletes the file `name`; maps of it stay usable until closed.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn remove(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> Promise {
+        let call = "FileStore.remove";
+        promise((|| {
+            let store = self.store(call)?;
+            let name = file_name(call, &name)?;
+            Ok(async move {
+                store
+                    .remove_file(&name)
+                    .await
+                    .map_err(|e| from_vmmap(call, &e))?;
+                Ok(JsValue::UNDEFINED)
+            })
+        })())
+    }
+
+    /// Maps the file `name`: `length` (0: to the end of the file), `offset`
+    /// (a multiple of `ALLOCATIONGRANULARITY`), `access` (`"write"` by
+    /// default) and `create` (make a missing file of `offset + length` zeros).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Mmap>")]
+    pub fn map(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "MapOptions")] opts: JsValue,
+    ) -> Promise {
+        let call = "FileStore.map";
+        promise((|| {
+            let store = self.store(call)?;
+            let name = file_name(call, &name)?;
+            let opts = map_options(call, &opts)?;
+            Ok(async move {
+                let map = store
+                    .map(&name, &opts)
+                    .await
+                    .map_err(|e| from_vmmap(call, &e))?;
+                Ok(JsMmap::new(map).into())
+            })
+        })())
+    }
+
+    /// Closes the store: every later call rejects with an
+    /// `InvalidStateError`. Maps made from it stay usable. Closing twice is fine.
+    pub fn close(&self) {
+        if let Ok(mut store) = self.store.try_borrow_mut() {
+            store.take();
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Writing a file in pieces, for files too large to copy whole (the JS
+//! API's `FileStore.writeFile` of a large `Blob`).
+//!
+//! The pieces go to IndexedDB batch by batch, one transaction each, under a
+//! fresh file id that no name points at yet; one last transaction points
+//! the name at the new id and drops the old file's chunks. Readers and new
+//! maps see the old file until then and the new one after: the switch is
+//! atomic, as with `write_file`.
+//!
+//! While it runs, a marker record under `"{name}\0{id}"` in `files` (a key
+//! no file name can be: names have no NUL) says whose chunks these are. A
+//! streaming write of a name first deletes the marked chunks of earlier
+//! ones, so a write cut short (a closed tab) leaves nothing behind for
+//! long. Of two streaming writes of one name at once, the later wins: the
+//! earlier finds its marker gone at the switch and fails with `NotFound`.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use js_sys::{Array, ArrayBuffer};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::IdbKeyRange;
+
+use super::meta::{Meta, new_id};
+use super::request::{chunk_key, js_error, request};
+use super::{CHUNK, IdbStore, Writing, chunk_range, readonly};
+use crate::error::{Error, ErrorKind, Result};
+
+/// Chunks per transaction: 4 MiB of a file in each.
+const BATCH_CHUNKS: u64 = 64;
+
+/// The bytes `[start, end)` of the source, read when awaited.
+pub(crate) type Piece = Pin<Box<dyn Future<Output = Result<ArrayBuffer>>>>;
+
+/// The highest chunk index a key range needs (as in `file.rs`).
+const LAST_INDEX: u64 = (1 << 53) - 1;
+
+impl IdbStore {
+    /// Creates or replaces the file `name` with `total` bytes that `read`
+    /// hands over piece by piece (`read(start, end)`, in order, at most 4 MiB
+    /// each); `progress(done)` is called after each piece is committed (a
+    /// `done` below `total`). The file is replaced only once all of it is
+    /// written: on error the old file is kept and the pieces are deleted.
+    pub(crate) async fn write_stream(
+        &self,
+        name: &str,
+        total: u64,
+        read: &mut dyn FnMut(u64, u64) -> Piece,
+        progress: &mut dyn FnMut(u64) -> Result<()>,
+    ) -> Result<()> {
+        let id = new_id();
+        let marker = format!("{name}\0{id}");
+        self.clear_markers(name).await?;
+        let w = Writing::begin(&self.db, &format!("start writing {name:?}"))?;
+        let meta = Meta {
+            id,
+            size: total,
+            chunk: CHUNK,
+            version: 0.0,
+        };
+        w.files
+            .put_with_key(&meta.to_js(), &JsValue::from_str(&marker))
+            .map_err(|e| w.fail(&e))?;
+        w.finish().await?;
+        let mut result = self.write_pieces(name, id, total, read, progress).await;
+        if result.is_ok() {
+            result = self.switch(name, &marker, meta).await;
+        }
+        if result.is_err() {
+            // Best effort: what is left is deleted by the next write of `name`.
+            let _ = self.drop_marked(&[(marker, id)]).await;
+        }
+        result
+    }
+
+    async fn write_pieces(
+        &self,
+        name: &str,
+        id: f64,
+        total: u64,
+        read: &mut dyn FnMut(u64, u64) -> Piece,
+        progress: &mut dyn FnMut(u64) -> Result<()>,
+    ) -> Result<()> {
+        let batch = CHUNK * BATCH_CHUNKS;
+        let mut start = 0;
+        while start < total {
+            let end = (start + batch).min(total);
+            let buffer = read(start, end).await?;
+            let got = u64::from(buffer.byte_length());
+            if got != end - start {
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    format!(
+                        "writing {name:?}: the source gave {got} bytes for bytes {start}..{end}; did it change?"
+                    ),
+                ));
+            }
+            let w = Writing::begin(&self.db, &format!("write bytes {start}..{end} of {name:?}"))?;
+            let mut at = 0;
+            while at < got {
+                let stop = (at + CHUNK).min(got);
+                let chunk = buffer.slice_with_end(at as u32, stop as u32);
+                w.chunks
+                    .put_with_key(&chunk, &chunk_key(id, (start + at) / CHUNK))
+                    .map_err(|e| w.fail(&e))?;
+                at = stop;
+            }
+            w.finish().await?;
+            start = end;
+            if start < total {
+                progress(start)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Points `name` at the file `meta` describes, if its marker is still
+    /// there; drops the marker and the chunks of the file `name` named before.
+    async fn switch(&self, name: &str, marker: &str, meta: Meta) -> Result<()> {
+        let w = Writing::begin(&self.db, &format!("replace {name:?}"))?;
+        let get_marker = w
+            .files
+            .get(&JsValue::from_str(marker))
+            .map_err(|e| w.fail(&e))?;
+        // Requests of a transaction complete in order: when this one has,
+        // the marker's has too.
+        let get_old = w
+            .files
+            .get(&JsValue::from_str(name))
+            .map_err(|e| w.fail(&e))?;
+        let why = Rc::new(RefCell::new(None));
+        let on_read = Closure::once({
+            let (files, chunks, tx) = (w.files.clone(), w.chunks.clone(), w.tx.clone());
+            let (get_marker, get_old, why) = (get_marker.clone(), get_old.clone(), why.clone());
+            let (name, marker) = (name.to_owned(), marker.to_owned());
+            move |_event: JsValue| {
+                let result = |r: &web_sys::IdbRequest| r.result().unwrap_or(JsValue::UNDEFINED);
+                if Meta::from_js(&result(&get_marker)).is_none_or(|m| m.id != meta.id) {
+                    *why.borrow_mut() = Some(Error::new(
+                        ErrorKind::NotFound,
+                        format!(
+                            "writing {name:?}: a later write of the same name replaced this one"
+                        ),
+                    ));
+                    let _ = tx.abort();
+                    return;
+                }
+                let old = Meta::from_js(&result(&get_old));
+                let new = Meta {
+                    version: old.map_or(0.0, |m| m.version) + 1.0,
+                    ..meta
+                };
+                let _ = files.put_with_key(&new.to_js(), &JsValue::from_str(&name));
+                let _ = files.delete(&JsValue::from_str(&marker));
+                if let Some(old) = old {
+                    if let Ok(range) = all_chunks(old.id) {
+                        let _ = chunks.delete(&range);
+                    }
+                }
+            }
+        });
+        get_old.set_onsuccess(Some(on_read.as_ref().unchecked_ref()));
+        let outcome = w.finish().await;
+        get_old.set_onsuccess(None);
+        drop(on_read);
+        match why.borrow_mut().take() {
+            Some(error) => Err(error),
+            None => outcome,
+        }
+    }
+
+    /// Deletes the markers of earlier streaming writes of `name`, and their chunks.
+    async fn clear_markers(&self, name: &str) -> Result<()> {
+        let context = format!("look for unfinished writes of {name:?}");
+        let range = IdbKeyRange::bound_with_lower_open_and_upper_open(
+            &JsValue::from_str(&format!("{name}\0")),
+            &JsValue::from_str(&format!("{name}\u{1}")),
+            false,
+            true,
+        )
+        .map_err(|e| js_error(&context, &e))?;
+        let tx = readonly(&self.db, &context)?;
+        let files = tx
+            .object_store("files")
+            .map_err(|e| js_error(&context, &e))?;
+        let keys = files
+            .get_all_keys_with_key(&range)
+            .map_err(|e| js_error(&context, &e))?;
+        let values = files
+            .get_all_with_key(&range)
+            .map_err(|e| js_error(&context, &e))?;
+        let keys: Array = request(&context, &keys).await?.unchecked_into();
+        let values: Array = request(&context, &values).await?.unchecked_into();
+        let stale: Vec<(String, f64)> = keys
+            .iter()
+            .zip(values.iter())
+            .filter_map(|(key, value)| Some((key.as_string()?, Meta::from_js(&value)?.id)))
+            .collect();
+        if stale.is_empty() {
+            return Ok(());
+        }
+        self.drop_marked(&stale).await
+    }
+
+    /// Deletes markers and the chunks they name, in one transaction.
+    async fn drop_marked(&self, marked: &[(String, f64)]) -> Result<()> {
+        let w = Writing::begin(&self.db, "delete the pieces of an unfinished write")?;
+        for (marker, id) in marked {
+            w.files
+                .delete(&JsValue::from_str(marker))
+                .map_err(|e| w.fail(&e))?;
+            w.chunks.delete(&all_chunks(*id)?).map_err(|e| w.fail(&e))?;
+        }
+        w.finish().await
+    }
+}
+
+/// The key range of every chunk of file `id`.
+fn all_chunks(id: f64) -> Result<JsValue> {
+    Ok(chunk_range(id, 0, LAST_INDEX + 1)?.into())
+}

@@ -1,0 +1,664 @@
+// Every method of the JS API in headless Chromium, loaded from the built
+// pkg/ by a plain <script type="module"> page (pages/index.html), with
+// Python's semantics and the contract's error names.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { browser, openPage, serve } from "./harness.mjs";
+
+let server, chrome, page;
+
+before(async () => {
+  server = await serve();
+  chrome = await browser();
+  page = await openPage(chrome.context, server.url);
+});
+
+after(async () => {
+  assert.deepEqual(page.pageErrors, [], "no uncaught errors in the page");
+  await chrome?.close();
+  await server?.close();
+});
+
+/** Runs `fn` in the page (with `window.vmmap` and the helpers of index.html). */
+const run = (fn, arg) => page.evaluate(fn, arg);
+
+describe("constants", () => {
+  test("Python's values, and the emulation's page size and granularity", async () => {
+    const c = await run(() => {
+      const v = window.vmmap;
+      return [v.ACCESS_DEFAULT, v.ACCESS_READ, v.ACCESS_WRITE, v.ACCESS_COPY, v.PAGESIZE,
+        v.ALLOCATIONGRANULARITY, v.MADV_NORMAL, v.MADV_RANDOM, v.MADV_SEQUENTIAL,
+        v.MADV_WILLNEED, v.MADV_DONTNEED];
+    });
+    assert.deepEqual(c, [0, 1, 2, 3, 4096, 65536, 0, 1, 2, 3, 4]);
+  });
+
+  test("PAGESIZE is the flush alignment the wasm module enforces", async () => {
+    const r = await run(async () => {
+      const { Mmap, PAGESIZE } = window.vmmap;
+      const m = Mmap.anonymous(4 * PAGESIZE);
+      await m.flush(PAGESIZE, PAGESIZE);
+      return [await caughtAsync(() => m.flush(PAGESIZE / 2, 1)), await caughtAsync(() => m.flush(PAGESIZE - 1))];
+    });
+    assert.equal(r[0].name, "RangeError");
+    assert.match(r[0].message, /2048/);
+    assert.equal(r[1].name, "RangeError");
+  });
+});
+
+describe("Mmap basics", () => {
+  test("anonymous maps: length, closed, access, zero bytes", async () => {
+    const r = await run(() => {
+      const m = window.vmmap.Mmap.anonymous(10);
+      return { length: m.length, closed: m.closed, access: m.access, bytes: Array.from(m.slice()), size: m.size(), tell: m.tell() };
+    });
+    assert.deepEqual(r, { length: 10, closed: false, access: "write", bytes: Array(10).fill(0), size: 10, tell: 0 });
+  });
+
+  test("anonymous(0) and bad lengths are RangeErrors, wrong types TypeErrors", async () => {
+    const r = await run(() => [0, -1, 1.5, NaN, 2 ** 53, Infinity, "4", null, undefined].map((n) =>
+      caught(() => window.vmmap.Mmap.anonymous(n))?.name));
+    assert.deepEqual(r, ["RangeError", "RangeError", "RangeError", "RangeError", "RangeError", "RangeError", "TypeError", "TypeError", "TypeError"]);
+  });
+
+  test("get and set with negative indices, as Python's m[i]", async () => {
+    const r = await run(() => {
+      const m = window.vmmap.Mmap.anonymous(5);
+      m.set(0, 1);
+      m.set(-1, 255);
+      m.set(-5, 7);
+      return [m.get(0), m.get(4), m.get(-1), m.get(-5), Array.from(m.slice())];
+    });
+    assert.deepEqual(r, [7, 255, 255, 7, [7, 0, 0, 0, 255]]);
+  });
+
+  test("get and set errors name the value", async () => {
+    const r = await run(() => {
+      const m = window.vmmap.Mmap.anonymous(5);
+      return {
+        past: caught(() => m.get(5)),
+        before: caught(() => m.get(-6)),
+        frac: caught(() => m.get(1.5)),
+        nan: caught(() => m.get(NaN)),
+        huge: caught(() => m.get(2 ** 53)),
+        str: caught(() => m.get("1")),
+        none: caught(() => m.get()),
+        byte: caught(() => m.set(0, 256)),
+        neg: caught(() => m.set(0, -1)),
+        bytestr: caught(() => m.set(0, "a")),
+        setPast: caught(() => m.set(5, 1)),
+      };
+    });
+    assert.equal(r.past.name, "RangeError");
+    assert.match(r.past.message, /index 5 .*5 bytes/);
+    assert.match(r.before.message, /-6/);
+    assert.equal(r.frac.name, "RangeError");
+    assert.match(r.frac.message, /1\.5/);
+    assert.match(r.nan.message, /NaN/);
+    assert.match(r.huge.message, /9007199254740992/);
+    assert.equal(r.str.name, "TypeError");
+    assert.match(r.str.message, /"1"/);
+    assert.equal(r.none.name, "TypeError");
+    assert.match(r.none.message, /undefined/);
+    assert.equal(r.byte.name, "RangeError");
+    assert.match(r.byte.message, /256/);
+    assert.equal(r.neg.name, "RangeError");
+    assert.equal(r.bytestr.name, "TypeError");
+    assert.equal(r.setPast.name, "RangeError");
+  });
+
+  test("slice follows Python's slice rules for every bound", async () => {
+    const r = await run(() => {
+      const m = window.vmmap.Mmap.anonymous(7);
+      m.setSlice(0, bytes("abcdefg"));
+      // Python: bytes(range)[start:end]
+      const python = (s, e, len) => {
+        const clip = (b, d) => (b == null ? d : b < 0 ? Math.max(b + len, 0) : Math.min(b, len));
+        const a = clip(s, 0), z = clip(e, len);
+        return "abcdefg".slice(a, Math.max(a, z));
+      };
+      const bounds = [undefined, null, -100, -8, -7, -3, -1, 0, 1, 3, 6, 7, 8, 100];
+      const bad = [];
+      for (const s of bounds) for (const e of bounds) {
+        const got = text(e === undefined ? m.slice(s) : m.slice(s, e));
+        if (got !== python(s, e, 7)) bad.push([s, e, got, python(s, e, 7)]);
+      }
+      return { bad, all: text(m.slice()), copy: (() => { const c = m.slice(0, 2); c[0] = 90; return m.get(0); })() };
+    });
+    assert.deepEqual(r.bad, []);
+    assert.equal(r.all, "abcdefg");
+    assert.equal(r.copy, 97, "slice returns a copy");
+  });
+
+  test("setSlice writes all or nothing; negative start counts from the end", async () => {
+    const r = await run(() => {
+      const m = window.vmmap.Mmap.anonymous(6);
+      m.setSlice(0, bytes("abcdef"));
+      m.setSlice(-2, bytes("XY"));
+      const tooLong = caught(() => m.setSlice(4, bytes("123")));
+      const before = caught(() => m.setSlice(-7, bytes("1")));
+      const type = caught(() => m.setSlice(0, "ab"));
+      const array = caught(() => m.setSlice(0, [1, 2]));
+      m.setSlice(6, new Uint8Array(0));
+      return { text: text(m.slice()), tooLong, before, type, array };
+    });
+    assert.equal(r.text, "abcdXY");
+    assert.equal(r.tooLong.name, "RangeError");
+    assert.match(r.tooLong.message, /3 bytes at offset 4/);
+    assert.equal(r.before.name, "RangeError");
+    assert.equal(r.type.name, "TypeError");
+    assert.equal(r.array.name, "TypeError");
+  });
+
+  test("setSlice of a large array and from an overlapping view of the map", async () => {
+    const r = await run(() => {
+      const n = 300 * 1024 + 5;
+      const m = window.vmmap.Mmap.anonymous(n + 10);
+      const src = new Uint8Array(n).map((_, i) => (i * 7) % 251);
+      m.setSlice(10, src);
+      const got = m.slice(10);
+      let same = got.length === n && got.every((b, i) => b === src[i]);
+      const m2 = window.vmmap.Mmap.anonymous(16);
+      m2.setSlice(0, bytes("0123456789abcdef"));
+      m2.setSlice(2, m2.view().subarray(0, 8)); // memmove semantics, as TypedArray.set
+      return { same, overlap: text(m2.slice()) };
+    });
+    assert.ok(r.same);
+    assert.equal(r.overlap, "0101234567abcdef");
+  });
+
+  test("view is zero-copy both ways", async () => {
+    const r = await run(() => {
+      const m = window.vmmap.Mmap.anonymous(8);
+      const v = m.view();
+      v[3] = 42;
+      m.set(4, 43);
+      return [v.length, m.get(3), v[4], v.buffer === window.wasm.memory.buffer];
+    });
+    assert.deepEqual(r, [8, 42, 43, true]);
+  });
+
+  test("find and rfind: start defaults to the cursor, strings are UTF-8", async () => {
+    const r = await run(() => {
+      const m = window.vmmap.Mmap.anonymous(16);
+      m.write("abc é abc abc");
+      const out = [];
+      out.push(m.find("abc")); // cursor is at the end: not found
+      m.seek(0);
+      out.push(m.find("abc"), m.find("é"), m.find(bytes("abc"), 1), m.find("abc", 1, 8), m.find("abc", -5));
+      out.push(m.rfind("abc"), m.rfind("abc", 0, 11), m.rfind("zzz"), m.find(""), m.rfind(""));
+      m.seek(5);
+      out.push(m.find("abc"), m.rfind("abc"), m.find("abc", null, null));
+      out.push(caught(() => m.find(5))?.name, caught(() => m.find("a", "x"))?.name, caught(() => m.find("a", 0.5))?.name);
+      return out;
+    });
+    assert.deepEqual(r, [-1, 0, 4, 7, -1, 11, 11, 7, -1, 0, 16, 7, 11, 7, "TypeError", "TypeError", "RangeError"]);
+  });
+
+  test("the cursor: read, readByte, readline, write, writeByte, seek, tell", async () => {
+    const r = await run(() => {
+      const m = window.vmmap.Mmap.anonymous(12);
+      const out = [];
+      out.push(m.write(bytes("ab\ncd\n")), m.tell(), m.write("é"), m.tell());
+      m.writeByte(0x21);
+      out.push(m.tell(), m.seek(0), text(m.readline()), text(m.read(2)), m.readByte(), m.tell());
+      out.push(m.seek(-3, 2), m.seek(1, 1), m.seek(2, 0), m.read(-1).length, text(m.read()), m.read(5).length);
+      out.push(caught(() => m.readByte()), caught(() => m.writeByte(1)));
+      m.seek(10);
+      out.push(caught(() => m.write("abc")), m.tell(), Array.from(m.slice(10)));
+      out.push(caught(() => m.seek(13)), caught(() => m.seek(-1)), caught(() => m.seek(0, 3)), caught(() => m.seek(-13, 2)), m.tell());
+      out.push(m.seek(0), m.read(null).length, m.seek(4), text(m.read(0)), m.tell());
+      return out;
+    });
+    const [w1, t1, w2, t2, t3, s0, line, two, rb, t4, e1, c1, s2, rest, empty, none, rbEnd, wbEnd, wErr, t5, tail, s13, sNeg, sWhence, sBefore, t6, s0b, all, s4, zero, t7] = r;
+    assert.deepEqual([w1, t1, w2, t2, t3, s0, line, two, rb, t4], [6, 6, 2, 8, 9, 0, "ab\n", "cd", 10, 6]);
+    assert.deepEqual([e1, c1, s2, rest, empty, none], [9, 10, 2, 10, "", 0]);
+    assert.equal(rbEnd.name, "RangeError");
+    assert.equal(wbEnd.name, "RangeError");
+    assert.equal(wErr.name, "RangeError");
+    assert.equal(t5, 10, "a failed write does not move the cursor");
+    assert.deepEqual(tail, [0, 0], "a failed write writes nothing");
+    for (const e of [s13, sNeg, sWhence, sBefore]) assert.equal(e.name, "RangeError");
+    assert.match(sWhence.message, /whence/);
+    assert.deepEqual([t6, s0b, all, s4, zero, t7], [10, 0, 12, 4, "", 4]);
+  });
+
+  test("resize, move and size", async () => {
+    const r = await run(() => {
+      const m = window.vmmap.Mmap.anonymous(6);
+      m.write("abcdef");
+      m.move(2, 0, 3);
+      const moved = text(m.slice());
+      m.resize(8);
+      const grown = Array.from(m.slice(6));
+      m.resize(3);
+      return {
+        moved, grown, len: m.length, size: m.size(), text: text(m.slice()), tell: m.tell(),
+        readPast: m.read().length,
+        zero: caught(() => m.resize(0)),
+        moveOut: caught(() => m.move(0, 1, 3)),
+        moveNeg: caught(() => m.move(-1, 0, 1)),
+      };
+    });
+    assert.equal(r.moved, "ababcf");
+    assert.deepEqual(r.grown, [0, 0]);
+    assert.deepEqual([r.len, r.size, r.text, r.tell, r.readPast], [3, 3, "aba", 6, 0]);
+    assert.equal(r.zero.name, "RangeError");
+    assert.equal(r.moveOut.name, "RangeError");
+    assert.equal(r.moveNeg.name, "RangeError");
+  });
+
+  test("madvise accepts every MADV_* and checks the rest", async () => {
+    const r = await run(() => {
+      const v = window.vmmap;
+      const m = v.Mmap.anonymous(3 * v.PAGESIZE);
+      for (const o of [v.MADV_NORMAL, v.MADV_RANDOM, v.MADV_SEQUENTIAL, v.MADV_WILLNEED, v.MADV_DONTNEED]) {
+        m.madvise(o);
+        m.madvise(o, v.PAGESIZE);
+        m.madvise(o, v.PAGESIZE, 100);
+      }
+      return [caught(() => m.madvise(99)), caught(() => m.madvise(0, 1)), caught(() => m.madvise(0, 4 * v.PAGESIZE)),
+        caught(() => m.madvise("x")), caught(() => m.madvise(0, 0, -1))].map((e) => e.name);
+    });
+    assert.deepEqual(r, ["RangeError", "RangeError", "RangeError", "TypeError", "RangeError"]);
+  });
+
+  test("close: idempotent; every call then throws InvalidStateError; getters report a closed map", async () => {
+    const r = await run(async () => {
+      const m = window.vmmap.Mmap.anonymous(4);
+      m.close();
+      m.close();
+      const calls = {
+        get: () => m.get(0), set: () => m.set(0, 1), slice: () => m.slice(), setSlice: () => m.setSlice(0, bytes("a")),
+        view: () => m.view(), find: () => m.find("a"), rfind: () => m.rfind("a"), read: () => m.read(),
+        readByte: () => m.readByte(), readline: () => m.readline(), write: () => m.write("a"),
+        writeByte: () => m.writeByte(1), seek: () => m.seek(0), tell: () => m.tell(), size: () => m.size(),
+        resize: () => m.resize(8), move: () => m.move(0, 0, 1), madvise: () => m.madvise(0),
+      };
+      const names = {};
+      for (const [k, f] of Object.entries(calls)) names[k] = caught(f)?.name;
+      names.flush = (await caughtAsync(() => m.flush()))?.name;
+      return { names, closed: m.closed, length: m.length, message: caught(() => m.get(0)).message };
+    });
+    for (const [call, name] of Object.entries(r.names)) assert.equal(name, "InvalidStateError", call);
+    assert.equal(r.closed, true);
+    assert.equal(r.length, 0);
+    assert.match(r.message, /Mmap\.get: the map is closed/);
+  });
+
+  test("using closes the map at the end of the block (Symbol.dispose)", async (t) => {
+    const r = await run(async () => {
+      let supported = true;
+      try {
+        new Function("{ using x = null; }");
+      } catch {
+        supported = false;
+      }
+      if (!supported) return { supported };
+      const m = window.vmmap.Mmap.anonymous(4);
+      const f = new Function("m", "{ using held = m; held.set(0, 1); } return m.closed;");
+      const closedByUsing = f(m);
+      const s = await window.vmmap.FileStore.open(unique("dispose"));
+      s[Symbol.dispose]();
+      return {
+        supported, closedByUsing, same: typeof m[Symbol.dispose] === "function",
+        afterDispose: caught(() => m.get(0))?.name,
+        store: (await caughtAsync(() => s.list()))?.name,
+      };
+    });
+    if (!r.supported) {
+      t.skip("this browser has no `using`");
+      return;
+    }
+    assert.deepEqual(r, { supported: true, closedByUsing: true, same: true, afterDispose: "InvalidStateError", store: "InvalidStateError" });
+  });
+});
+
+describe("FileStore", () => {
+  test("writeFile, readFile, size, list, remove", async () => {
+    const r = await run(async () => {
+      const s = await window.vmmap.FileStore.open(unique("store"));
+      await s.writeFile("b.txt", bytes("hello"));
+      await s.writeFile("a.bin", new Blob([bytes("from "), bytes("a blob")]));
+      await s.writeFile("empty", new Uint8Array(0));
+      const out = {
+        list: await s.list(), b: text(await s.readFile("b.txt")), a: text(await s.readFile("a.bin")),
+        sizes: [await s.size("b.txt"), await s.size("a.bin"), await s.size("empty")],
+      };
+      await s.writeFile("b.txt", bytes("replaced"));
+      out.replaced = text(await s.readFile("b.txt"));
+      await s.remove("a.bin");
+      out.after = await s.list();
+      return out;
+    });
+    assert.deepEqual(r, {
+      list: ["a.bin", "b.txt", "empty"], b: "hello", a: "from a blob", sizes: [5, 11, 0],
+      replaced: "replaced", after: ["b.txt", "empty"],
+    });
+  });
+
+  test("missing files are NotFoundError; bad arguments reject, never throw", async () => {
+    const r = await run(async () => {
+      const s = await window.vmmap.FileStore.open(unique("missing"));
+      const out = {};
+      for (const [k, f] of Object.entries({
+        read: () => s.readFile("nope"), size: () => s.size("nope"), remove: () => s.remove("nope"), map: () => s.map("nope"),
+      })) out[k] = (await caughtAsync(f))?.name;
+      let threw = false;
+      let p;
+      try {
+        p = s.writeFile(5, bytes("x"));
+      } catch {
+        threw = true;
+      }
+      out.threwSync = threw;
+      out.nameType = (await caughtAsync(() => p))?.name;
+      out.badName = await caughtAsync(() => s.writeFile("a/b", bytes("x")));
+      out.dataType = (await caughtAsync(() => s.writeFile("x", "text")))?.name;
+      out.optsType = (await caughtAsync(() => s.writeFile("x", bytes("x"), 5)))?.name;
+      out.progressType = (await caughtAsync(() => s.writeFile("x", bytes("x"), { onProgress: 1 })))?.name;
+      out.openType = (await caughtAsync(() => window.vmmap.FileStore.open(5)))?.name;
+      out.openEmpty = (await caughtAsync(() => window.vmmap.FileStore.open("")))?.name;
+      return out;
+    });
+    assert.deepEqual({ ...r, badName: r.badName.name }, {
+      read: "NotFoundError", size: "NotFoundError", remove: "NotFoundError", map: "NotFoundError",
+      threwSync: false, nameType: "TypeError", badName: "RangeError", dataType: "TypeError", optsType: "TypeError",
+      progressType: "TypeError", openType: "TypeError", openEmpty: "RangeError",
+    });
+    assert.match(r.badName.message, /"a\/b"/);
+  });
+
+  test("open() with no name uses the database \"vmmap\"", async () => {
+    const r = await run(async () => {
+      const s = await window.vmmap.FileStore.open();
+      const name = unique("default");
+      await s.writeFile(name, bytes("x"));
+      const dbs = (await indexedDB.databases()).map((d) => d.name);
+      await s.remove(name);
+      return dbs.includes("vmmap");
+    });
+    assert.equal(r, true);
+  });
+
+  test("map options: length, offset, access names and numbers, create", async () => {
+    const r = await run(async () => {
+      const v = window.vmmap;
+      const s = await v.FileStore.open(unique("options"));
+      const G = v.ALLOCATIONGRANULARITY;
+      const data = new Uint8Array(2 * G + 10).map((_, i) => i % 256);
+      await s.writeFile("f", data);
+      const whole = await s.map("f");
+      const window_ = await s.map("f", { offset: G, length: 16, access: "read" });
+      const tail = await s.map("f", { offset: 2 * G });
+      const out = {
+        whole: [whole.length, whole.access, whole.size()],
+        window: [window_.length, window_.get(0), window_.access, caught(() => window_.set(0, 1))?.name],
+        tail: [tail.length, tail.get(-1)],
+      };
+      out.access = [];
+      for (const a of [v.ACCESS_DEFAULT, v.ACCESS_READ, v.ACCESS_WRITE, v.ACCESS_COPY, "read", "write", "copy", undefined, null]) {
+        out.access.push((await s.map("f", { access: a })).access);
+      }
+      const created = await s.map("new", { length: 100, create: true });
+      out.created = [created.length, await s.size("new"), created.get(99)];
+      out.errors = {};
+      for (const [k, o] of Object.entries({
+        misaligned: { offset: 4096 }, pastEnd: { length: 3 * G }, offsetPastEnd: { offset: 3 * G },
+        negative: { length: -1 }, fraction: { length: 1.5 }, accessBad: { access: "readonly" }, accessNum: { access: 7 },
+        accessType: { access: true }, createType: { create: "yes" }, createNoLength: { create: true },
+        opts: 5, lengthType: { length: "10" },
+      })) out.errors[k] = (await caughtAsync(() => s.map(k === "createNoLength" ? "other" : "f", o)))?.name;
+      await s.writeFile("empty", new Uint8Array(0));
+      out.errors.empty = (await caughtAsync(() => s.map("empty")))?.name;
+      return out;
+    });
+    assert.deepEqual(r.whole, [2 * 65536 + 10, "write", 2 * 65536 + 10]);
+    assert.deepEqual(r.window, [16, 0, "read", "TypeError"]);
+    assert.deepEqual(r.tail, [10, 9]);
+    assert.deepEqual(r.access, ["write", "read", "write", "copy", "read", "write", "copy", "write", "write"]);
+    assert.deepEqual(r.created, [100, 100, 0]);
+    assert.deepEqual(r.errors, {
+      misaligned: "RangeError", pastEnd: "RangeError", offsetPastEnd: "RangeError", negative: "RangeError",
+      fraction: "RangeError", accessBad: "RangeError", accessNum: "RangeError", accessType: "TypeError",
+      createType: "TypeError", createNoLength: "RangeError", opts: "TypeError", lengthType: "TypeError", empty: "RangeError",
+    });
+  });
+
+  test("read maps refuse every write with TypeError; copy maps never write the file", async () => {
+    const r = await run(async () => {
+      const s = await window.vmmap.FileStore.open(unique("access"));
+      await s.writeFile("f", bytes("abcdef"));
+      const ro = await s.map("f", { access: "read" });
+      const names = [() => ro.set(0, 1), () => ro.setSlice(0, bytes("x")), () => ro.write("x"), () => ro.writeByte(1),
+        () => ro.move(0, 1, 1), () => ro.resize(10)].map((f) => caught(f));
+      const cp = await s.map("f", { access: "copy" });
+      cp.setSlice(0, bytes("XY"));
+      await cp.flush();
+      const resizeCopy = caught(() => cp.resize(3))?.name;
+      return { names: names.map((e) => e?.name), message: names[0].message, copy: text(cp.slice()), file: text(await s.readFile("f")), resizeCopy, roView: ro.view().length };
+    });
+    assert.deepEqual(r.names, Array(6).fill("TypeError"));
+    assert.match(r.message, /read-only/);
+    assert.equal(r.copy, "XYcdef");
+    assert.equal(r.file, "abcdef");
+    assert.equal(r.resizeCopy, "TypeError");
+    assert.equal(r.roView, 6);
+  });
+
+  test("flush resolves once committed: a new store handle reads the bytes", async () => {
+    const r = await run(async () => {
+      const name = unique("flush");
+      const s = await window.vmmap.FileStore.open(name);
+      const m = await s.map("f", { length: 3 * 65536, create: true });
+      m.setSlice(5000, bytes("page one"));
+      const p = m.flush();
+      const isPromise = p instanceof Promise;
+      await p;
+      const other = await window.vmmap.FileStore.open(name);
+      const got = text((await other.readFile("f")).subarray(5000, 5008));
+      m.setSlice(0, bytes("partial"));
+      m.setSlice(131072, bytes("not yet")); // in another IndexedDB chunk (64 KiB)
+      await m.flush(0, 4096);
+      const partial = await other.readFile("f");
+      return { isPromise, got, first: text(partial.subarray(0, 7)), third: partial[131072] };
+    });
+    assert.deepEqual(r, { isPromise: true, got: "page one", first: "partial", third: 0 });
+  });
+
+  test("writes through a view are found at every flush, even after earlier flushes", async () => {
+    const r = await run(async () => {
+      const name = unique("view");
+      const s = await window.vmmap.FileStore.open(name);
+      const m = await s.map("f", { length: 64 * 1024, create: true });
+      const v = m.view();
+      v.set(bytes("first"), 0);
+      await m.flush();
+      v.set(bytes("second"), 40000); // after a flush, through the same view
+      await m.flush();
+      const twin = await s.map("f"); // shares the pages of `m`
+      v.set(bytes("third"), 20000);
+      await twin.flush(); // another map's flush must not lose the view's later writes
+      v.set(bytes("fourth"), 30000);
+      await m.flush();
+      const file = await s.readFile("f");
+      return ["first", "second", "third", "fourth"].map((w, i) => text(file.subarray([0, 40000, 20000, 30000][i], [0, 40000, 20000, 30000][i] + w.length)));
+    });
+    assert.deepEqual(r, ["first", "second", "third", "fourth"]);
+  });
+
+  test("two write maps of one file see each other's writes at once", async () => {
+    const r = await run(async () => {
+      const s = await window.vmmap.FileStore.open(unique("shared"));
+      await s.writeFile("f", new Uint8Array(100));
+      const a = await s.map("f");
+      const b = await s.map("f");
+      a.set(10, 1);
+      b.setSlice(20, bytes("b"));
+      return [b.get(10), a.get(20)];
+    });
+    assert.deepEqual(r, [1, 98]);
+  });
+
+  test("closing the store: later calls reject with InvalidStateError, maps stay usable", async () => {
+    const r = await run(async () => {
+      const s = await window.vmmap.FileStore.open(unique("closed"));
+      await s.writeFile("f", bytes("abc"));
+      const m = await s.map("f");
+      s.close();
+      s.close();
+      const out = {};
+      for (const [k, f] of Object.entries({
+        write: () => s.writeFile("g", bytes("x")), read: () => s.readFile("f"), size: () => s.size("f"),
+        list: () => s.list(), remove: () => s.remove("f"), map: () => s.map("f"),
+      })) out[k] = (await caughtAsync(f))?.name;
+      m.set(0, 65);
+      await m.flush();
+      out.map = [out.map, text(m.slice())];
+      return out;
+    });
+    assert.deepEqual(r, {
+      write: "InvalidStateError", read: "InvalidStateError", size: "InvalidStateError", list: "InvalidStateError",
+      remove: "InvalidStateError", map: ["InvalidStateError", "Abc"],
+    });
+  });
+
+  test("a flush past the quota rejects with QuotaExceededError and can be retried", async () => {
+    // A page of its own origin (localhost, not 127.0.0.1), whose quota is
+    // lowered before it opens a database.
+    const url = server.url.replace("127.0.0.1", "localhost");
+    const own = await openPage(chrome.context, url);
+    const cdp = await chrome.context.newCDPSession(own);
+    const origin = new URL(url).origin;
+    try {
+      await cdp.send("Storage.overrideQuotaForOrigin", { origin, quotaSize: 256 * 1024 });
+      const failed = await own.evaluate(async () => {
+        const s = await window.vmmap.FileStore.open(unique("quota"));
+        await s.writeFile("f", new Uint8Array(16));
+        const m = await s.map("f");
+        window.quota = { s, m };
+        m.resize(8 * 1024 * 1024);
+        m.view().fill(7);
+        const flush = await caughtAsync(() => m.flush());
+        const write = await caughtAsync(() => s.writeFile("big", new Uint8Array(8 * 1024 * 1024)));
+        return { flush, write, list: await s.list() };
+      });
+      await cdp.send("Storage.overrideQuotaForOrigin", { origin });
+      const retried = await own.evaluate(async () => {
+        const { s, m } = window.quota;
+        await m.flush();
+        const file = await s.readFile("f");
+        return [file.length, file[0], file[file.length - 1]];
+      });
+      assert.equal(failed.flush?.name, "QuotaExceededError", JSON.stringify(failed));
+      assert.equal(failed.write?.name, "QuotaExceededError", JSON.stringify(failed));
+      assert.deepEqual(failed.list, ["f"], "a failed writeFile leaves nothing behind");
+      assert.deepEqual(retried, [8 * 1024 * 1024, 7, 7]);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe("nothing reaches JS as a wasm trap", () => {
+  test("every method with every odd argument throws a named Error", async () => {
+    const r = await run(async () => {
+      const v = window.vmmap;
+      const odd = [NaN, -1, -0, 1.5, 2 ** 53, -(2 ** 53), 2 ** 64, Infinity, -Infinity, "x", "", null, undefined, {}, [], true, 1n, Symbol("s"), () => 1, new Uint8Array(3)];
+      const names = new Set(["TypeError", "RangeError", "InvalidStateError", "NotFoundError", "QuotaExceededError"]);
+      const problems = [];
+      const check = (label, e) => {
+        if (e && (!e.isError || e.trap || !names.has(e.name))) problems.push([label, e]);
+      };
+      const s = await v.FileStore.open(unique("fuzz"));
+      await s.writeFile("f", new Uint8Array(70000));
+      const maps = [v.Mmap.anonymous(16), await s.map("f"), await s.map("f", { access: "read" }), await s.map("f", { access: "copy" })];
+      const methods = ["get", "set", "slice", "setSlice", "find", "rfind", "read", "write", "writeByte", "seek", "resize", "move", "madvise"];
+      let calls = 0;
+      for (const m of maps) {
+        for (const name of methods) {
+          for (const a of odd) {
+            for (const b of [undefined, 0, a]) {
+              calls++;
+              check(`${m.access}.${name}(${String(a)}, ${String(b)})`, caught(() => m[name](a, b, a)));
+            }
+          }
+        }
+        for (const a of odd) {
+          check(`flush(${String(a)})`, await caughtAsync(() => m.flush(a)));
+          check(`flush(0, ${String(a)})`, await caughtAsync(() => m.flush(0, a)));
+        }
+      }
+      for (const a of odd) {
+        for (const f of [() => s.writeFile(a, bytes("x")), () => s.writeFile("g", a), () => s.readFile(a), () => s.size(a),
+          () => s.remove(a), () => s.map(a), () => s.map("f", a), () => s.map("f", { length: a }), () => s.map("f", { offset: a }),
+          () => s.map("f", { access: a }), () => s.map("f", { create: a }), () => s.writeFile("g", bytes("x"), a),
+          () => s.writeFile("g", bytes("x"), { onProgress: a }), () => v.FileStore.open(typeof a === "string" ? undefined : a)]) {
+          calls++;
+          check(`store ${String(f)} ${String(a)}`, await caughtAsync(f));
+        }
+        calls++;
+        check(`anonymous(${String(a)})`, caught(() => v.Mmap.anonymous(a)));
+      }
+      // Still working afterwards.
+      const m = v.Mmap.anonymous(4);
+      m.set(1, 2);
+      return { problems: problems.slice(0, 10), count: problems.length, calls, works: m.get(1) };
+    });
+    assert.deepEqual(r.problems, []);
+    assert.equal(r.works, 2);
+    assert.ok(r.calls > 1000, `${r.calls} calls`);
+  });
+});
+
+describe("memory runs out", () => {
+  test("maps larger than wasm memory can hold are QuotaExceededErrors, not traps", async () => {
+    // A page of its own: wasm memory never shrinks.
+    const own = await openPage(chrome.context, server.url);
+    try {
+      const r = await own.evaluate(() => {
+        const { Mmap } = window.vmmap;
+        const held = [];
+        let full = null;
+        for (let i = 0; i < 4 && !full; i++) {
+          full = caught(() => held.push(Mmap.anonymous(2 ** 30)));
+        }
+        const small = Mmap.anonymous(10);
+        const resize = caught(() => small.resize(2 ** 31 - 1));
+        const slice = caught(() => held[0].slice());
+        held.forEach((m) => m.close());
+        small.set(0, 1);
+        return { full, resize, slice: slice?.name ?? "ok", works: small.get(0) };
+      });
+      assert.equal(r.full?.name, "QuotaExceededError", JSON.stringify(r));
+      assert.equal(r.resize?.name, "QuotaExceededError", JSON.stringify(r));
+      assert.ok(!r.full.trap && !r.resize.trap);
+      assert.equal(r.works, 1);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe("persistence", () => {
+  test("bytes written and flushed survive a page reload", async () => {
+    const name = await run(async () => {
+      const name = unique("reload");
+      const s = await window.vmmap.FileStore.open(name);
+      const m = await s.map("data.bin", { length: 100000, create: true });
+      m.setSlice(99990, bytes("persisted"));
+      m.write("head");
+      await m.flush();
+      await s.writeFile("other", bytes("file"));
+      return name;
+    });
+    await page.reload();
+    await page.waitForFunction(() => window.ready === true);
+    const r = await run(async (name) => {
+      const s = await window.vmmap.FileStore.open(name);
+      const m = await s.map("data.bin", { access: "read" });
+      return { list: await s.list(), tail: text(m.slice(99990, 99999)), head: text(m.read(4)), other: text(await s.readFile("other")) };
+    }, name);
+    assert.deepEqual(r, { list: ["data.bin", "other"], tail: "persisted", head: "head", other: "file" });
+  });
+});
