@@ -3,7 +3,7 @@
 //! A database has two object stores: `files` maps a file name to its
 //! [`Meta`] (`{ id, size, chunk, version }`), and `chunks` maps
 //! `[id, index]` to the bytes of one chunk (an `ArrayBuffer` of at most
-//! `chunk` bytes; bytes past its end, or of a missing chunk, read as zero up
+//! `chunk` bytes, 32 KiB; bytes past its end, or of a missing chunk, read as zero up
 //! to `size`). Replacing a file writes it under a new id, so the switch is
 //! one atomic step; mapping a window reads only its chunks; a flush writes
 //! the dirty chunks and the metadata in one readwrite transaction. A file
@@ -40,7 +40,14 @@ use crate::store::{Backing, Store, StoreStats, check_name, zeroed};
 
 /// Bytes per chunk: a flush writes whole chunks, a map reads whole chunks.
 /// `allocation_granularity()` is a multiple of it, so windows start at a chunk.
-pub(crate) const CHUNK: u64 = 64 * 1024;
+///
+/// Chosen by measurement (`scripts/bench-web.sh chunks`, BENCHMARKS.md): in
+/// Chromium a value over 64 KiB is kept as a separate blob file, so a
+/// 64 KiB chunk (plus its header) costs a file per put; 32 KiB halves the
+/// cost of a one-page flush and loads faster. Larger chunks load faster still
+/// but make every small flush dearer. Files record their chunk size, so
+/// files written with another one keep working.
+pub(crate) const CHUNK: u64 = 32 * 1024;
 
 /// Transactions that write ask the browser to make them durable before
 /// reporting completion, as `msync` does natively.
