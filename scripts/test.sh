@@ -2,7 +2,8 @@
 # Runs every test suite of vmmap, installing whatever is missing first.
 #   scripts/test.sh            every suite
 #   scripts/test.sh native     only the named suites (lint, native, browser,
-#                              npm, wasi, emscripten, docs)
+#                              npm, wasi, emscripten, docs; demo: only the
+#                              demo page's tests, which npm runs too)
 # The same script runs in CI (.ci/run) and on a developer's machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,14 +77,27 @@ suite_browser() {
 # The npm package (pkg/): built by scripts/build-pkg.sh, then tests/js with
 # its locked dependencies (playwright-core, typescript, vite) under node's
 # test runner: the JS API page by page in headless Chromium, a 256 MiB
-# streaming writeFile, a Vite build, tsc --noEmit on the types.
+# streaming writeFile, a Vite build, tsc --noEmit on the types, and the demo
+# page www/ end to end through scripts/demo.sh's server (demo.test.mjs).
 suite_npm() {
   step "install: chromium" need_chromium
   step "install: node, npm" need_npm
   step "build pkg/ (scripts/build-pkg.sh)" scripts/build-pkg.sh
   step "install: tests/js dependencies (locked)" npm_deps tests/js
-  step "node --test (tests/js: JS API in headless Chromium, streaming, Vite, tsc)" \
+  step "node --test (tests/js: JS API in headless Chromium, streaming, Vite, tsc, demo page)" \
     bash -c 'cd tests/js && node --test'
+}
+
+# The demo page alone (also part of npm): www/ served by `scripts/demo.sh
+# --serve-only`, driven in headless Chromium; screenshots in target/screenshots/.
+suite_demo() {
+  step "install: chromium" need_chromium
+  step "install: node, npm" need_npm
+  command -v python3 >/dev/null || step "install: python3" need_apt python3
+  step "build pkg/ (scripts/build-pkg.sh)" scripts/build-pkg.sh
+  step "install: tests/js dependencies (locked)" npm_deps tests/js
+  step "node --test demo.test.mjs (the demo page in headless Chromium)" \
+    bash -c 'cd tests/js && node --test demo.test.mjs'
 }
 
 suite_docs() {
