@@ -2,7 +2,7 @@
 # Runs every test suite of vmmap, installing whatever is missing first.
 #   scripts/test.sh            every suite
 #   scripts/test.sh native     only the named suites (lint, native, browser,
-#                              npm, wasi, emscripten, docs; demo: only the
+#                              npm, reliability, wasi, emscripten, docs; demo: only the
 #                              demo page's tests, which npm runs too)
 # The same script runs in CI (.ci/run) and on a developer's machine.
 set -euo pipefail
@@ -100,6 +100,25 @@ suite_demo() {
     bash -c 'cd tests/js && node --test demo.test.mjs'
 }
 
+# Reliability (RELIABILITY.md): a million random operations on the native
+# map, the emulated map and the model at once (release build); Chromium
+# SIGKILLed 20 times during and after a flush, restarted on the same
+# profile; two tabs of one file. The long runs:
+#   VMMAP_FUZZ_OPS=50000000 VMMAP_CRASH_KILLS=200 scripts/test.sh reliability
+# (The full-store test is in the npm suite: tests/js/api.test.mjs.)
+suite_reliability() {
+  step "fuzz: native vs emulated vs model, ${VMMAP_FUZZ_OPS:-1000000} operations (cargo test --release --test fuzz)" \
+    cargo test --locked --release --test fuzz -- --nocapture
+  step "install: chromium" need_chromium
+  step "install: node, npm" need_npm
+  step "build pkg/ (scripts/build-pkg.sh)" scripts/build-pkg.sh
+  step "install: tests/js dependencies (locked)" npm_deps tests/js
+  step "crash: SIGKILL Chromium ${VMMAP_CRASH_KILLS:-20} times during and after a flush; old or new, never a mix" \
+    bash -c 'cd tests/js && node --test reliability/crash.mjs'
+  step "tabs: two tabs map one file (Web Locks, BroadcastChannel)" \
+    bash -c 'cd tests/js && node --test reliability/tabs.mjs'
+}
+
 suite_docs() {
   step "cargo doc (every public item documented, no broken links)" \
     env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
@@ -117,7 +136,7 @@ check_hello() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(lint native browser npm wasi emscripten docs)
+[ ${#suites[@]} -gt 0 ] || suites=(lint native browser npm reliability wasi emscripten docs)
 for s in "${suites[@]}"; do
   "suite_$s"
 done

@@ -166,6 +166,25 @@ impl Windows {
             .find(|p| p.backing.key() == key && p.offset == offset && p.len() == len)
     }
 
+    /// Whether a map of this page holds a window of the file `key`.
+    #[allow(dead_code)] // only the browser store has other writers (store/idb/tabs.rs)
+    pub(crate) fn has_file(&self, key: &str) -> bool {
+        self.alive().iter().any(|p| p.backing.key() == key)
+    }
+
+    /// Bytes that another writer (a browser tab) committed to the file
+    /// `key` at file offset `offset`: copied into the clean pages of every
+    /// live window that holds them. Dirty pages keep their bytes: the local
+    /// write wins until its own flush. Returns how many pages changed.
+    #[allow(dead_code)] // only the browser store has other writers (store/idb/tabs.rs)
+    pub(crate) fn apply_remote(&self, key: &str, offset: u64, data: &[u8]) -> usize {
+        self.alive()
+            .iter()
+            .filter(|p| p.backing.key() == key)
+            .map(|p| p.apply_remote(offset, data))
+            .sum()
+    }
+
     /// Brings freshly loaded `pages` up to date with the live windows of the
     /// same file that overlap it (their unflushed writes are newer than the
     /// store). With `link`, registers them: later maps of the window share
@@ -207,6 +226,37 @@ impl Windows {
 }
 
 impl Pages {
+    /// See [`Windows::apply_remote`].
+    fn apply_remote(&self, offset: u64, data: &[u8]) -> usize {
+        let span = self.span();
+        let (start, end) = (
+            offset.max(span.start),
+            (offset + data.len() as u64).min(span.end),
+        );
+        if start >= end {
+            return 0;
+        }
+        let here = (start - self.offset) as usize..(end - self.offset) as usize;
+        let page = crate::page_size();
+        let mut state = self.state();
+        let mut changed = 0;
+        let mut pos = here.start;
+        while pos < here.end {
+            let next = ((pos / page + 1) * page).min(here.end);
+            let from = (self.offset + pos as u64 - offset) as usize;
+            let theirs = &data[from..from + (next - pos)];
+            let index = pos / page;
+            if self.bytes()[pos..next] != *theirs && state.tracker.may_replace(self.bytes(), index)
+            {
+                self.bytes_mut()[pos..next].copy_from_slice(theirs);
+                state.tracker.replaced(self.bytes(), index);
+                changed += 1;
+            }
+            pos = next;
+        }
+        changed
+    }
+
     /// Copies what `other` holds of `span` over these freshly loaded bytes,
     /// marking dirty the pages whose bytes differ from the store's.
     fn overlay(&self, other: &Pages, span: Range<u64>) {

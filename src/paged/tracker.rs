@@ -110,6 +110,32 @@ impl Tracker {
             .collect()
     }
 
+    /// Whether `page` may take bytes another writer committed: it is not
+    /// dirty and, if handed out raw, unchanged since (such a page that did
+    /// change becomes dirty instead: the local write wins until flushed).
+    pub(crate) fn may_replace(&mut self, bytes: &[u8], page: usize) -> bool {
+        if self.dirty.contains(page) {
+            return false;
+        }
+        if self.exposed.contains(page) {
+            let same = self.hashed.contains(page)
+                && page_hash(self.page_bytes(bytes, page)) == self.hashes[page];
+            if !same {
+                self.dirty.insert(page);
+                self.hashed.remove_range(page..page + 1);
+                return false;
+            }
+        }
+        true
+    }
+
+    /// `page` now holds what the file holds (another writer's bytes).
+    pub(crate) fn replaced(&mut self, bytes: &[u8], page: usize) {
+        if self.hashed.contains(page) {
+            self.hashes[page] = page_hash(self.page_bytes(bytes, page));
+        }
+    }
+
     /// The pages of `range` were written to the file (after [`to_write`](Self::to_write)).
     pub(crate) fn committed(&mut self, range: Range<usize>) {
         let pages = self.pages(&range);
@@ -183,6 +209,23 @@ mod tests {
         assert_eq!(t.runs_to_write(&bytes, 0..64), vec![16..32]);
         // no `committed`: the write failed
         assert_eq!(t.runs_to_write(&bytes, 0..64), vec![16..32]);
+    }
+
+    #[test]
+    fn remote_bytes_replace_only_clean_unchanged_pages() {
+        let mut bytes = vec![0u8; 64];
+        let mut t = Tracker::new(64, 16);
+        t.written(0..1); // page 0: dirty
+        t.expose(&bytes, 16..48); // pages 1, 2: handed out
+        bytes[20] = 5; // page 1 changed through the raw slice
+        assert!(!t.may_replace(&bytes, 0));
+        assert!(!t.may_replace(&bytes, 1), "a changed raw page is kept");
+        assert!(t.may_replace(&bytes, 2));
+        bytes[32] = 9; // the remote bytes
+        t.replaced(&bytes, 2);
+        assert!(t.may_replace(&bytes, 3));
+        // Page 1 is now dirty; page 2 is clean with the remote bytes.
+        assert_eq!(t.runs_to_write(&bytes, 0..64), [0..32]);
     }
 
     #[test]

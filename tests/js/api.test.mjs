@@ -523,7 +523,7 @@ describe("FileStore", () => {
     });
   });
 
-  test("a flush past the quota rejects with QuotaExceededError and can be retried", async () => {
+  test("a flush past the quota rejects with QuotaExceededError, keeps bytes and dirty pages, and can be retried", async () => {
     // A page of its own origin (localhost, not 127.0.0.1), whose quota is
     // lowered before it opens a database.
     const url = server.url.replace("127.0.0.1", "localhost");
@@ -538,22 +538,35 @@ describe("FileStore", () => {
         const m = await s.map("f");
         window.quota = { s, m };
         m.resize(8 * 1024 * 1024);
-        m.view().fill(7);
+        m.view().fill(7); // through a raw view
+        for (let i = 0; i < m.length; i += 65536) m.setSlice(i + 100, bytes(`api write ${i}`)); // through the API
+        const sum = (b) => b.reduce((h, x, i) => (h * 31 + x + i) >>> 0, 7);
+        const before = sum(m.slice());
         const flush = await caughtAsync(() => m.flush());
+        const again = await caughtAsync(() => m.flush()); // the dirty pages are still dirty: fails again
         const write = await caughtAsync(() => s.writeFile("big", new Uint8Array(8 * 1024 * 1024)));
-        return { flush, write, list: await s.list() };
+        const file = await s.readFile("f");
+        return {
+          flush, again, write, list: await s.list(), unchanged: sum(m.slice()) === before,
+          fileUntouched: file.length === 8 * 1024 * 1024 && file.every((x) => x === 0), usable: (m.set(5, 9), m.get(5)),
+        };
       });
       await cdp.send("Storage.overrideQuotaForOrigin", { origin });
       const retried = await own.evaluate(async () => {
         const { s, m } = window.quota;
-        await m.flush();
+        await m.flush(); // writes what the failed flushes left dirty: nothing new was written since
         const file = await s.readFile("f");
-        return [file.length, file[0], file[file.length - 1]];
+        const map = m.slice();
+        return { same: file.length === map.length && file.every((x, i) => x === map[i]), length: file.length, ends: [file[0], file[5], file[100], file[file.length - 1]] };
       });
       assert.equal(failed.flush?.name, "QuotaExceededError", JSON.stringify(failed));
+      assert.equal(failed.again?.name, "QuotaExceededError", JSON.stringify(failed));
       assert.equal(failed.write?.name, "QuotaExceededError", JSON.stringify(failed));
       assert.deepEqual(failed.list, ["f"], "a failed writeFile leaves nothing behind");
-      assert.deepEqual(retried, [8 * 1024 * 1024, 7, 7]);
+      assert.ok(failed.unchanged, "a failed flush changes no byte of the map");
+      assert.ok(failed.fileUntouched, "a failed flush changes no byte of the file");
+      assert.equal(failed.usable, 9, "the map works after a failed flush");
+      assert.deepEqual(retried, { same: true, length: 8 * 1024 * 1024, ends: [7, 9, "a".charCodeAt(0), 7] }, "the retried flush wrote every change");
     } finally {
       await own.close();
     }
@@ -573,7 +586,12 @@ describe("nothing reaches JS as a wasm trap", () => {
       const s = await v.FileStore.open(unique("fuzz"));
       await s.writeFile("f", new Uint8Array(70000));
       const maps = [v.Mmap.anonymous(16), await s.map("f"), await s.map("f", { access: "read" }), await s.map("f", { access: "copy" })];
-      const methods = ["get", "set", "slice", "setSlice", "find", "rfind", "read", "write", "writeByte", "seek", "resize", "move", "madvise"];
+      // Every method of Mmap but flush (async, below) and close (last).
+      const methods = ["get", "set", "slice", "setSlice", "view", "find", "rfind", "read", "readByte", "readline", "write", "writeByte",
+        "seek", "tell", "size", "resize", "move", "madvise"];
+      const missing = Object.getOwnPropertyNames(v.Mmap.prototype)
+        .filter((k) => typeof Object.getOwnPropertyDescriptor(v.Mmap.prototype, k).value === "function")
+        .filter((k) => !["constructor", "flush", "close", "free", "__destroy_into_raw"].includes(k) && !methods.includes(k));
       let calls = 0;
       for (const m of maps) {
         for (const name of methods) {
@@ -600,12 +618,58 @@ describe("nothing reaches JS as a wasm trap", () => {
         calls++;
         check(`anonymous(${String(a)})`, caught(() => v.Mmap.anonymous(a)));
       }
-      // Still working afterwards.
+      for (const a of odd) {
+        for (const f of [() => s.list(a), () => s.map("f", { length: a, offset: a, access: a, create: a })]) {
+          calls++;
+          check(`store ${String(f)} ${String(a)}`, await caughtAsync(f));
+        }
+      }
+      // The fuzzed maps and the store still work afterwards.
+      const still = [];
+      for (const m of maps) {
+        const at = 3;
+        if (m.access !== "read") m.set(at, 42);
+        still.push(m.access === "read" || m.get(at) === 42);
+        still.push((await caughtAsync(() => m.flush())) === null);
+      }
+      still.push((await s.readFile("f"))[3] === 42, (await s.list()).includes("f"));
+      // After close(): every method, with every odd argument, throws a named error.
+      const closedNames = new Set();
+      for (const m of maps) {
+        m.close();
+        for (const name of [...methods, "close"]) {
+          for (const a of odd) {
+            calls++;
+            const e = caught(() => m[name](a, a, a));
+            check(`closed ${m.access}.${name}(${String(a)})`, e);
+            if (e) closedNames.add(e.name);
+          }
+        }
+        for (const a of odd) {
+          calls++;
+          check(`closed flush(${String(a)})`, await caughtAsync(() => m.flush(a, a)));
+        }
+      }
+      s.close();
+      for (const a of odd) {
+        for (const f of [() => s.writeFile(a, a), () => s.readFile(a), () => s.size(a), () => s.remove(a), () => s.map(a, a),
+          () => s.list(a), () => s.writeFile("f", bytes("x"), a)]) {
+          calls++;
+          const e = await caughtAsync(f);
+          check(`closed store ${String(f)} ${String(a)}`, e);
+          if (!e) problems.push([`closed store ${String(f)} ${String(a)} did not reject`]);
+        }
+        calls++;
+        check(`closed store close(${String(a)})`, caught(() => s.close(a)));
+      }
       const m = v.Mmap.anonymous(4);
       m.set(1, 2);
-      return { problems: problems.slice(0, 10), count: problems.length, calls, works: m.get(1) };
+      return { problems: problems.slice(0, 10), count: problems.length, calls, works: m.get(1), still, missing, closedNames: [...closedNames] };
     });
     assert.deepEqual(r.problems, []);
+    assert.deepEqual(r.missing, [], "every Mmap method is fuzzed");
+    assert.ok(r.still.every(Boolean), `the fuzzed maps and store still work: ${JSON.stringify(r.still)}`);
+    assert.ok(r.closedNames.includes("InvalidStateError"), JSON.stringify(r.closedNames));
     assert.equal(r.works, 2);
     assert.ok(r.calls > 1000, `${r.calls} calls`);
   });

@@ -118,3 +118,61 @@ fn diff(when: &str, got: &[u8], want: &[u8]) -> String {
         &want[at..want.len().min(at + 8)]
     )
 }
+
+/// [`run_file_case`] on the same file in several stores at once (the native
+/// backend's directory and the emulated `FileStore::memory()`), with one
+/// model: each map is compared with the model, and so with the others,
+/// after every step, and each store's file with the model's after the final
+/// flush and after drop. Returns the number of calls made.
+pub async fn run_file_case_on_all(
+    stores: &[(&str, &FileStore)],
+    name: &str,
+    case: &FileCase,
+    ops: &[Op],
+) -> Result<usize, String> {
+    let offset = case.offset_units * vmmap::allocation_granularity();
+    let size = offset + case.len + case.tail;
+    let original: Vec<u8> = (0..size)
+        .map(|i| case.pattern[i % case.pattern.len()] ^ (i / 7) as u8)
+        .collect();
+    let mut opts = MmapOptions::new();
+    opts.offset(offset as u64).access(case.access);
+    if case.explicit_len {
+        opts.len(case.len);
+    }
+    let mut maps = Vec::new();
+    for (label, store) in stores {
+        store
+            .write_file(name, &original)
+            .await
+            .map_err(fail("write_file"))?;
+        maps.push((*label, store.map(name, &opts).await.map_err(fail("map"))?));
+    }
+    let len = if case.explicit_len {
+        case.len
+    } else {
+        case.len + case.tail
+    };
+    let mut model = Model::file(&original, offset, len, case.access);
+    let mut refs: Vec<(&str, &mut vmmap::Mmap)> =
+        maps.iter_mut().map(|(label, map)| (*label, map)).collect();
+    let calls = super::try_run_all(&mut refs, &mut model, ops)?;
+    let want = model.file_contents().unwrap_or_default().to_vec();
+    for ((label, store), (_, map)) in stores.iter().zip(maps) {
+        let listing = || super::listing(&calls) + &format!("({label}) ");
+        if !map.is_closed() {
+            map.flush().map_err(fail("final flush"))?;
+            map.flushed().await.map_err(fail("final flushed"))?;
+        }
+        let flushed = store.read_file(name).await.map_err(fail("read_file"))?;
+        if flushed != want {
+            return Err(listing() + &diff("after the final flush", &flushed, &want));
+        }
+        drop(map);
+        let dropped = store.read_file(name).await.map_err(fail("read_file"))?;
+        if dropped != want {
+            return Err(listing() + &diff("after drop", &dropped, &want));
+        }
+    }
+    Ok(calls.len())
+}

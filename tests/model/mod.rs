@@ -955,3 +955,39 @@ pub fn run(map: &mut Mmap, model: &mut Model, ops: &[Op]) {
         panic!("{msg}");
     }
 }
+
+/// [`try_run`] on several maps at once (say, one per backend), with one
+/// model: every map must give the model's result and state after every
+/// step, so the maps agree with each other too. `maps` pairs a label (named
+/// in failures) with a map.
+pub fn try_run_all(
+    maps: &mut [(&str, &mut Mmap)],
+    model: &mut Model,
+    ops: &[Op],
+) -> Result<Vec<Call>, String> {
+    let mut done: Vec<Call> = Vec::new();
+    let fail = |done: &[Call], label: &str, what: String| {
+        format!("{}mismatch ({label}): {what}", listing(done))
+    };
+    for (label, map) in maps.iter() {
+        compare_state(map, model)
+            .map_err(|what| fail(&done, label, format!("at start: {what}")))?;
+    }
+    for op in ops {
+        let call = model.resolve(op);
+        done.push(call.clone());
+        let want = model.apply(&call);
+        for (label, map) in maps.iter_mut() {
+            let got = call_map(map, &call).map_err(|what| fail(&done, label, what))?;
+            if got != want {
+                return Err(fail(
+                    &done,
+                    label,
+                    format!("map gave {got:?}, model {want:?}"),
+                ));
+            }
+            compare_state(map, model).map_err(|what| fail(&done, label, what))?;
+        }
+    }
+    Ok(done)
+}

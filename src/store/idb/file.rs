@@ -1,21 +1,27 @@
 //! One IndexedDB file as the emulated region's [`Backing`]: chunks
 //! `[id, index]` in the `chunks` object store, its [`Meta`] in `files`.
-//! A flush is one readwrite transaction: atomic, started at once, committed
-//! later.
+//! A flush is one readwrite transaction: atomic, asked for at once (its
+//! bytes copied then), started once the file's Web Lock is held
+//! (`tabs.rs`), committed later, and then announced to the other tabs.
+//!
+//! A flush writes only the dirty pages: a chunk it covers whole is put, any
+//! other chunk is read and merged inside the transaction, so pages another
+//! tab committed to the same chunk are kept (last flush wins per page).
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::rc::Rc;
 
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{JsFuture, spawn_local};
+use wasm_bindgen_futures::{JsFuture, future_to_promise, spawn_local};
 use web_sys::{IdbDatabase, IdbKeyRange, IdbRequest, IdbTransaction};
 
 use super::meta::Meta;
-use super::request::{abort_error, chunk_key};
+use super::request::{abort_error, chunk_key, js_error};
+use super::tabs::{self, Tabs};
 use super::{Counters, Writing};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
@@ -25,9 +31,12 @@ use crate::store::Backing;
 /// `committed()` reported the failure.
 #[derive(Debug)]
 struct Commit {
+    /// Resolves once committed (and announced), rejects if it failed.
     done: Promise,
-    tx: IdbTransaction,
-    /// Why the commit aborted itself (the file was replaced or removed).
+    /// The transaction, once the lock was granted and it started.
+    tx: Rc<RefCell<Option<IdbTransaction>>>,
+    /// Why the commit failed, when it was not IndexedDB that said so (the
+    /// file was replaced or removed, a request threw).
     why: Rc<RefCell<Option<Error>>>,
     /// `Some(true)` once committed, `Some(false)` once aborted.
     settled: Cell<Option<bool>>,
@@ -36,11 +45,13 @@ struct Commit {
 
 impl Commit {
     fn error(&self) -> Error {
-        self.why
-            .borrow()
-            .as_ref()
-            .map(|e| Error::new(e.kind(), e.message()))
-            .unwrap_or_else(|| abort_error("flush", &self.tx))
+        if let Some(e) = self.why.borrow().as_ref() {
+            return Error::new(e.kind(), e.message());
+        }
+        match self.tx.borrow().as_ref() {
+            Some(tx) => abort_error("flush", tx),
+            None => Error::new(ErrorKind::Io, "flush: the transaction did not start"),
+        }
     }
 }
 
@@ -61,132 +72,36 @@ fn on_success(request: &IdbRequest, callbacks: &Callbacks, f: impl FnOnce(JsValu
     callbacks.borrow_mut().push(closure);
 }
 
+/// The key that names file `id` of database `db_name` in this page: maps
+/// with the same key share pages (`paged::Windows`).
+pub(crate) fn file_key(db_name: &str, id: f64) -> String {
+    format!("idb:{db_name}:{id}")
+}
+
 /// A file of an IndexedDB store, as maps of it see it.
 #[derive(Debug)]
 pub(crate) struct IdbFile {
     db: IdbDatabase,
     name: String,
     key: String,
+    /// The Web Lock that serializes writes of this file across tabs.
+    lock: String,
     id: f64,
     chunk: u64,
     /// The file's length as this page last set or saw it.
     size: Cell<u64>,
+    /// The highest version another tab announced.
+    seen: Cell<f64>,
     pending: Rc<RefCell<Vec<Rc<Commit>>>>,
     counters: Rc<Counters>,
+    tabs: Option<Rc<Tabs>>,
 }
 
-impl IdbFile {
-    pub(crate) fn new(
-        db: IdbDatabase,
-        db_name: &str,
-        name: &str,
-        meta: Meta,
-        counters: Rc<Counters>,
-    ) -> IdbFile {
-        IdbFile {
-            key: format!("idb:{db_name}:{}", meta.id),
-            db,
-            name: name.to_owned(),
-            id: meta.id,
-            chunk: meta.chunk,
-            size: Cell::new(meta.size),
-            pending: Rc::default(),
-            counters,
-        }
-    }
-
-    /// Starts a readwrite transaction whose first request checks that the
-    /// name still points at this file and then puts the metadata `update`
-    /// makes of it; if the file was replaced or removed, the transaction aborts.
-    fn begin(&self, what: &str, update: impl FnOnce(Meta) -> Meta + 'static) -> Result<Started> {
-        let started = Started {
-            w: Writing::begin(&self.db, what)?,
-            callbacks: Callbacks::default(),
-            why: Rc::new(RefCell::new(None)),
-        };
-        let get = started
-            .files
-            .get(&JsValue::from_str(&self.name))
-            .map_err(|e| started.fail(&e))?;
-        let (files, tx, why, name, id) = (
-            started.files.clone(),
-            started.tx.clone(),
-            started.why.clone(),
-            self.name.clone(),
-            self.id,
-        );
-        on_success(&get, &started.callbacks, move |value| {
-            match Meta::from_js(&value) {
-                Some(meta) if meta.id == id => {
-                    let _ = files.put_with_key(&update(meta).to_js(), &JsValue::from_str(&name));
-                }
-                _ => {
-                    *why.borrow_mut() = Some(Error::new(
-                        ErrorKind::NotFound,
-                        format!("{name:?} was removed or replaced since it was mapped"),
-                    ));
-                    let _ = tx.abort();
-                }
-            }
-        });
-        Ok(started)
-    }
-
-    /// Tracks a started transaction: `on_fail` runs if it aborts.
-    fn track(&self, started: Started, on_fail: OnFail) {
-        let commit = Rc::new(Commit {
-            done: started.w.done,
-            tx: started.w.tx,
-            why: started.why,
-            settled: Cell::new(None),
-            reported: Cell::new(false),
-        });
-        self.pending.borrow_mut().push(commit.clone());
-        let (pending, callbacks) = (self.pending.clone(), started.callbacks);
-        spawn_local(async move {
-            let ok = JsFuture::from(commit.done.clone()).await.is_ok();
-            drop(callbacks);
-            commit.settled.set(Some(ok));
-            if ok {
-                pending.borrow_mut().retain(|c| !Rc::ptr_eq(c, &commit));
-            } else {
-                on_fail();
-            }
-        });
-    }
-
-    /// Puts chunk `index` with the bytes `data` (its start; the rest reads
-    /// as zero up to the file size). With `merge`, bytes of the stored chunk
-    /// past `data` are kept: the map holds only the start of that chunk.
-    fn put_chunk(&self, s: &Started, index: u64, data: &[u8], merge: bool) -> Result<u64> {
-        let key = chunk_key(self.id, index);
-        if !merge {
-            let value = Uint8Array::new_with_length(data.len() as u32);
-            value.copy_from(data);
-            s.chunks
-                .put_with_key(&value.buffer(), &key)
-                .map_err(|e| s.fail(&e))?;
-            return Ok(data.len() as u64);
-        }
-        let get = s.chunks.get(&key).map_err(|e| s.fail(&e))?;
-        let (chunks, head) = (s.chunks.clone(), data.to_vec());
-        on_success(&get, &s.callbacks, move |stored| {
-            let mut bytes = head;
-            if let Some(buf) = stored.dyn_ref::<js_sys::ArrayBuffer>() {
-                let old = Uint8Array::new(buf);
-                if old.length() as usize > bytes.len() {
-                    let tail = old.subarray(bytes.len() as u32, old.length());
-                    let start = bytes.len();
-                    bytes.resize(old.length() as usize, 0);
-                    tail.copy_to(&mut bytes[start..]);
-                }
-            }
-            let value = Uint8Array::new_with_length(bytes.len() as u32);
-            value.copy_from(&bytes);
-            let _ = chunks.put_with_key(&value.buffer(), &key);
-        });
-        Ok(data.len() as u64)
-    }
+/// What a transaction on one file needs once its lock is granted.
+struct Target {
+    db: IdbDatabase,
+    name: String,
+    id: f64,
 }
 
 /// A flush or resize being filled with requests, and what its callbacks need.
@@ -201,6 +116,237 @@ impl std::ops::Deref for Started {
 
     fn deref(&self) -> &Writing {
         &self.w
+    }
+}
+
+impl Started {
+    /// Aborts the transaction from inside a callback, saying why.
+    fn abort(&self, why: Error) -> impl Fn(JsValue) + 'static {
+        let (tx, slot) = (self.tx.clone(), self.why.clone());
+        move |thrown: JsValue| {
+            let mut slot = slot.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(Error::new(
+                    why.kind(),
+                    format!("{}: {}", why.message(), js_error("put", &thrown).message()),
+                ));
+            }
+            let _ = tx.abort();
+        }
+    }
+}
+
+/// Starts a readwrite transaction whose first request checks that the name
+/// still points at the file and then puts the metadata `update` makes of it
+/// (and records it in `after`); if the file was replaced or removed, the
+/// transaction aborts.
+fn begin(
+    target: &Target,
+    what: &str,
+    update: impl FnOnce(Meta) -> Meta + 'static,
+    callbacks: Callbacks,
+    why: Rc<RefCell<Option<Error>>>,
+    after: Rc<Cell<Option<Meta>>>,
+) -> Result<Started> {
+    let started = Started {
+        w: Writing::begin(&target.db, what)?,
+        callbacks,
+        why,
+    };
+    let get = started
+        .files
+        .get(&JsValue::from_str(&target.name))
+        .map_err(|e| started.fail(&e))?;
+    let (files, tx, why, name, id) = (
+        started.files.clone(),
+        started.tx.clone(),
+        started.why.clone(),
+        target.name.clone(),
+        target.id,
+    );
+    let failed = started.abort(Error::new(ErrorKind::Io, format!("{what} {name:?}")));
+    on_success(&get, &started.callbacks, move |value| {
+        match Meta::from_js(&value) {
+            Some(meta) if meta.id == id => {
+                let new = update(meta);
+                after.set(Some(new));
+                if let Err(e) = files.put_with_key(&new.to_js(), &JsValue::from_str(&name)) {
+                    failed(e);
+                }
+            }
+            _ => {
+                *why.borrow_mut() = Some(Error::new(
+                    ErrorKind::NotFound,
+                    format!("{name:?} was removed or replaced since it was mapped"),
+                ));
+                let _ = tx.abort();
+            }
+        }
+    });
+    Ok(started)
+}
+
+/// The dirty bytes of one chunk: `(offset in the chunk, bytes)`, in order.
+type Pieces = Vec<(usize, Vec<u8>)>;
+
+/// Puts chunk `index` of file `id` with `pieces` written over what it holds:
+/// a chunk covered whole is put as it is; any other is read and merged
+/// inside the transaction, so bytes this flush does not own are kept.
+fn put_chunk(s: &Started, id: f64, index: u64, chunk: u64, pieces: Pieces) -> Result<()> {
+    let key = chunk_key(id, index);
+    if let [(0, whole)] = pieces.as_slice() {
+        if whole.len() as u64 == chunk {
+            let value = Uint8Array::from(whole.as_slice());
+            s.chunks
+                .put_with_key(&value.buffer(), &key)
+                .map_err(|e| s.fail(&e))?;
+            return Ok(());
+        }
+    }
+    let get = s.chunks.get(&key).map_err(|e| s.fail(&e))?;
+    let chunks = s.chunks.clone();
+    let failed = s.abort(Error::new(ErrorKind::Io, format!("flush chunk {index}")));
+    on_success(&get, &s.callbacks, move |stored| {
+        let mut bytes = match stored.dyn_ref::<js_sys::ArrayBuffer>() {
+            Some(buf) => Uint8Array::new(buf).to_vec(),
+            None => Vec::new(),
+        };
+        let need = pieces.iter().map(|(at, p)| at + p.len()).max().unwrap_or(0);
+        if bytes.len() < need {
+            bytes.resize(need, 0);
+        }
+        for (at, piece) in &pieces {
+            bytes[*at..at + piece.len()].copy_from_slice(piece);
+        }
+        let value = Uint8Array::from(bytes.as_slice());
+        if let Err(e) = chunks.put_with_key(&value.buffer(), &key) {
+            failed(e);
+        }
+    });
+    Ok(())
+}
+
+impl IdbFile {
+    pub(crate) fn new(
+        db: IdbDatabase,
+        db_name: &str,
+        name: &str,
+        meta: Meta,
+        counters: Rc<Counters>,
+        tabs: Option<Rc<Tabs>>,
+    ) -> IdbFile {
+        IdbFile {
+            key: file_key(db_name, meta.id),
+            lock: tabs::lock_name(db_name, name),
+            db,
+            name: name.to_owned(),
+            id: meta.id,
+            chunk: meta.chunk,
+            size: Cell::new(meta.size),
+            seen: Cell::new(meta.version),
+            pending: Rc::default(),
+            counters,
+            tabs,
+        }
+    }
+
+    pub(crate) fn id(&self) -> f64 {
+        self.id
+    }
+
+    pub(crate) fn chunk(&self) -> u64 {
+        self.chunk
+    }
+
+    /// The commits of this file that have not settled yet.
+    pub(crate) fn unsettled(&self) -> Vec<Promise> {
+        self.pending
+            .borrow()
+            .iter()
+            .filter(|c| c.settled.get().is_none())
+            .map(|c| c.done.clone())
+            .collect()
+    }
+
+    /// Another tab committed `version` of the file, `size` bytes long.
+    pub(crate) fn saw(&self, version: f64, size: u64) {
+        if version > self.seen.get() {
+            self.seen.set(version);
+            self.size.set(size);
+        }
+    }
+
+    /// Asks for a write of the file: under the file's lock, a transaction
+    /// that checks the file and updates its metadata with `update`, filled
+    /// by `fill`; once committed, other tabs hear of `changed` chunks.
+    /// `on_fail` runs if it fails.
+    fn write(
+        &self,
+        what: &'static str,
+        update: impl FnOnce(Meta) -> Meta + 'static,
+        fill: impl FnOnce(&Started) -> Result<()> + 'static,
+        changed: Vec<u64>,
+        on_fail: OnFail,
+    ) {
+        let tx_slot: Rc<RefCell<Option<IdbTransaction>>> = Rc::default();
+        let why_slot: Rc<RefCell<Option<Error>>> = Rc::default();
+        let callbacks = Callbacks::default();
+        let target = Target {
+            db: self.db.clone(),
+            name: self.name.clone(),
+            id: self.id,
+        };
+        let (tx, why, held, tabs) = (
+            tx_slot.clone(),
+            why_slot.clone(),
+            callbacks.clone(),
+            self.tabs.clone(),
+        );
+        let job = move || -> Promise {
+            let after = Rc::new(Cell::new(None));
+            let started = begin(&target, what, update, held, why.clone(), after.clone())
+                .and_then(|s| fill(&s).map(|()| s));
+            let started = match started {
+                Ok(started) => started,
+                Err(e) => {
+                    why.borrow_mut().get_or_insert(e);
+                    return Promise::reject(&JsValue::UNDEFINED);
+                }
+            };
+            *tx.borrow_mut() = Some(started.tx.clone());
+            let done = started.w.done.clone();
+            future_to_promise(async move {
+                JsFuture::from(done).await?;
+                if let (Some(tabs), Some(meta)) = (tabs, after.get()) {
+                    tabs.announce(target.id, meta.version, meta.size, &changed);
+                }
+                Ok(JsValue::UNDEFINED)
+            })
+        };
+        let commit = Rc::new(Commit {
+            done: tabs::locked(&self.lock, job),
+            tx: tx_slot,
+            why: why_slot,
+            settled: Cell::new(None),
+            reported: Cell::new(false),
+        });
+        self.track(commit, callbacks, on_fail);
+    }
+
+    /// Tracks a commit: `on_fail` runs if it fails.
+    fn track(&self, commit: Rc<Commit>, callbacks: Callbacks, on_fail: OnFail) {
+        self.pending.borrow_mut().push(commit.clone());
+        let pending = self.pending.clone();
+        spawn_local(async move {
+            let ok = JsFuture::from(commit.done.clone()).await.is_ok();
+            drop(callbacks);
+            commit.settled.set(Some(ok));
+            if ok {
+                pending.borrow_mut().retain(|c| !Rc::ptr_eq(c, &commit));
+            } else {
+                on_fail();
+            }
+        });
     }
 }
 
@@ -230,38 +376,41 @@ impl Backing for IdbFile {
     }
 
     fn set_len(&self, len: u64) -> Result<()> {
-        let started = self.begin("resize", move |meta| Meta {
+        let (id, chunk, shrinks) = (self.id, self.chunk, len < self.size.get());
+        let fill = move |s: &Started| -> Result<()> {
+            let past_end = IdbKeyRange::bound(
+                &chunk_key(id, len.div_ceil(chunk)),
+                &chunk_key(id, LAST_INDEX),
+            )
+            .map_err(|e| s.fail(&e))?;
+            s.chunks.delete(&past_end).map_err(|e| s.fail(&e))?;
+            if len % chunk != 0 && shrinks {
+                // Cut the chunk that the new end falls in, so that bytes past the
+                // end read as zero if the file grows again.
+                let key = chunk_key(id, len / chunk);
+                let get = s.chunks.get(&key).map_err(|e| s.fail(&e))?;
+                let (chunks, keep) = (s.chunks.clone(), (len % chunk) as u32);
+                let failed = s.abort(Error::new(ErrorKind::Io, "resize"));
+                on_success(&get, &s.callbacks, move |stored| {
+                    if let Some(buf) = stored.dyn_ref::<js_sys::ArrayBuffer>() {
+                        if buf.byte_length() > keep {
+                            if let Err(e) = chunks.put_with_key(&buf.slice_with_end(0, keep), &key)
+                            {
+                                failed(e);
+                            }
+                        }
+                    }
+                });
+            }
+            Ok(())
+        };
+        let update = move |meta: Meta| Meta {
             size: len,
             version: meta.version + 1.0,
             ..meta
-        })?;
-        let chunk = self.chunk;
-        let first_gone = len.div_ceil(chunk);
-        let past_end = IdbKeyRange::bound(
-            &chunk_key(self.id, first_gone),
-            &chunk_key(self.id, LAST_INDEX),
-        )
-        .map_err(|e| started.fail(&e))?;
-        started
-            .chunks
-            .delete(&past_end)
-            .map_err(|e| started.fail(&e))?;
-        if len % chunk != 0 && len < self.size.get() {
-            // Cut the chunk that the new end falls in, so that bytes past the
-            // end read as zero if the file grows again.
-            let key = chunk_key(self.id, len / chunk);
-            let get = started.chunks.get(&key).map_err(|e| started.fail(&e))?;
-            let (chunks, keep) = (started.chunks.clone(), (len % chunk) as u32);
-            on_success(&get, &started.callbacks, move |stored| {
-                if let Some(buf) = stored.dyn_ref::<js_sys::ArrayBuffer>() {
-                    if buf.byte_length() > keep {
-                        let _ = chunks.put_with_key(&buf.slice_with_end(0, keep), &key);
-                    }
-                }
-            });
-        }
+        };
         self.size.set(len);
-        self.track(started, Box::new(|| {}));
+        self.write("resize", update, fill, Vec::new(), Box::new(|| {}));
         Ok(())
     }
 
@@ -273,34 +422,40 @@ impl Backing for IdbFile {
         on_fail: OnFail,
     ) -> Result<()> {
         let end = offset + runs.iter().map(|r| r.end).max().unwrap_or(0) as u64;
-        let size = self.size.get().max(end);
-        let started = self.begin("flush", move |meta| Meta {
+        let chunk = self.chunk;
+        // The dirty bytes, copied now (the map may change before the lock is
+        // granted), grouped by chunk.
+        let mut plan: BTreeMap<u64, Pieces> = BTreeMap::new();
+        let mut bytes = 0;
+        for run in runs {
+            let (mut at, stop) = (offset + run.start as u64, offset + run.end as u64);
+            while at < stop {
+                let index = at / chunk;
+                let piece_end = ((index + 1) * chunk).min(stop);
+                let piece = &window[(at - offset) as usize..(piece_end - offset) as usize];
+                plan.entry(index)
+                    .or_default()
+                    .push(((at - index * chunk) as usize, piece.to_vec()));
+                bytes += piece.len() as u64;
+                at = piece_end;
+            }
+        }
+        let changed: Vec<u64> = plan.keys().copied().collect();
+        self.size.set(self.size.get().max(end));
+        self.counters.add(changed.len() as u64, bytes);
+        let id = self.id;
+        let update = move |meta: Meta| Meta {
             size: meta.size.max(end),
             version: meta.version + 1.0,
             ..meta
-        })?;
-        let chunk = self.chunk;
-        let indices: BTreeSet<u64> = runs
-            .iter()
-            .flat_map(|r| {
-                let first = (offset + r.start as u64) / chunk;
-                let last = (offset + r.end as u64).div_ceil(chunk);
-                first..last
-            })
-            .collect();
-        let window_end = offset + window.len() as u64;
-        let mut bytes = 0;
-        for &index in &indices {
-            let start = index * chunk;
-            let stop = (start + chunk).min(window_end);
-            let data = &window[(start - offset) as usize..(stop - offset) as usize];
-            // The chunk goes on past the window, into bytes of the file.
-            let merge = stop < start + chunk && stop < self.size.get();
-            bytes += self.put_chunk(&started, index, data, merge)?;
-        }
-        self.size.set(size);
-        self.counters.add(indices.len() as u64, bytes);
-        self.track(started, on_fail);
+        };
+        let fill = move |s: &Started| -> Result<()> {
+            for (index, pieces) in plan {
+                put_chunk(s, id, index, chunk, pieces)?;
+            }
+            Ok(())
+        };
+        self.write("flush", update, fill, changed, on_fail);
         Ok(())
     }
 

@@ -6,14 +6,17 @@
 //! `chunk` bytes, 32 KiB; bytes past its end, or of a missing chunk, read as zero up
 //! to `size`). Replacing a file writes it under a new id, so the switch is
 //! one atomic step; mapping a window reads only its chunks; a flush writes
-//! the dirty chunks and the metadata in one readwrite transaction. A file
-//! too large to copy whole is written in pieces (`stream.rs`).
+//! the dirty pages and the metadata in one readwrite transaction. A file
+//! too large to copy whole is written in pieces (`stream.rs`). Tabs that
+//! map one file serialize its writes and hear of each other's commits
+//! (`tabs.rs`).
 
 mod file;
 mod meta;
 mod request;
 #[cfg(feature = "js")] // only the JS API streams files in
 mod stream;
+mod tabs;
 
 use std::cell::Cell;
 use std::sync::Arc;
@@ -174,6 +177,8 @@ pub(crate) struct IdbStore {
     db: IdbDatabase,
     name: String,
     counters: std::rc::Rc<Counters>,
+    /// The other tabs of this database; `None` without `BroadcastChannel`.
+    tabs: Option<std::rc::Rc<tabs::Tabs>>,
 }
 
 impl IdbStore {
@@ -204,6 +209,7 @@ impl IdbStore {
         // Let another page that upgrades or deletes the database proceed.
         db.set_onversionchange(Some(&Function::new_no_args("this.close()")));
         Ok(IdbStore {
+            tabs: tabs::for_database(&db, name),
             db,
             name: name.to_owned(),
             counters: Default::default(),
@@ -307,29 +313,77 @@ impl IdbStore {
 
     fn file(&self, name: &str, meta: Meta) -> Arc<dyn Backing> {
         #[allow(clippy::arc_with_non_send_sync)] // the browser has one thread
-        Arc::new(IdbFile::new(
+        let file = Arc::new(IdbFile::new(
             self.db.clone(),
             &self.name,
             name,
             meta,
             self.counters.clone(),
-        ))
+            self.tabs.clone(),
+        ));
+        if let Some(tabs) = &self.tabs {
+            tabs.register(&file);
+        }
+        file
     }
 }
 
 impl Store for IdbStore {
     async fn write_file(&self, name: &str, data: &[u8]) -> Result<()> {
-        let old = self.meta(name).await?;
-        let meta = Meta {
-            id: new_id(),
-            size: data.len() as u64,
-            chunk: CHUNK,
-            version: old.map_or(0.0, |m| m.version) + 1.0,
-        };
-        self.put_file(name, meta, data, old).await
+        tabs::hold(&self.lock(name), false, async {
+            let old = self.meta(name).await?;
+            let meta = Meta {
+                id: new_id(),
+                size: data.len() as u64,
+                chunk: CHUNK,
+                version: old.map_or(0.0, |m| m.version) + 1.0,
+            };
+            self.put_file(name, meta, data, old).await
+        })
+        .await
     }
 
     async fn read_file(&self, name: &str) -> Result<Vec<u8>> {
+        tabs::hold(&self.lock(name), true, self.read_unlocked(name)).await
+    }
+
+    async fn file_size(&self, name: &str) -> Result<u64> {
+        tabs::hold(&self.lock(name), true, async {
+            Ok(self.existing(name).await?.size)
+        })
+        .await
+    }
+
+    async fn list(&self) -> Result<Vec<String>> {
+        self.list_unlocked().await
+    }
+
+    async fn remove_file(&self, name: &str) -> Result<()> {
+        tabs::hold(&self.lock(name), false, self.remove_unlocked(name)).await
+    }
+
+    async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
+        // Exclusive: a missing file may be created.
+        tabs::hold(&self.lock(name), false, self.map_unlocked(name, opts)).await
+    }
+
+    fn stats(&self) -> StoreStats {
+        StoreStats {
+            commits: self.counters.commits.get(),
+            units_written: self.counters.units.get(),
+            bytes_written: self.counters.bytes.get(),
+        }
+    }
+}
+
+/// The calls of [`Store`], run while the file's Web Lock is held
+/// (`tabs.rs`): in this page's order, between other tabs' commits.
+impl IdbStore {
+    fn lock(&self, name: &str) -> String {
+        tabs::lock_name(&self.name, name)
+    }
+
+    async fn read_unlocked(&self, name: &str) -> Result<Vec<u8>> {
         let meta = self.existing(name).await?;
         let len = usize::try_from(meta.size).map_err(|_| {
             Error::new(
@@ -340,11 +394,7 @@ impl Store for IdbStore {
         self.load(&meta, 0, len).await
     }
 
-    async fn file_size(&self, name: &str) -> Result<u64> {
-        Ok(self.existing(name).await?.size)
-    }
-
-    async fn list(&self) -> Result<Vec<String>> {
+    async fn list_unlocked(&self) -> Result<Vec<String>> {
         let tx = readonly(&self.db, "list files")?;
         let files = tx
             .object_store("files")
@@ -361,7 +411,7 @@ impl Store for IdbStore {
             .collect())
     }
 
-    async fn remove_file(&self, name: &str) -> Result<()> {
+    async fn remove_unlocked(&self, name: &str) -> Result<()> {
         let meta = self.existing(name).await?;
         let w = Writing::begin(&self.db, &format!("remove {name:?}"))?;
         w.files
@@ -373,7 +423,7 @@ impl Store for IdbStore {
         w.finish().await
     }
 
-    async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
+    async fn map_unlocked(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
         let meta = match self.meta(name).await? {
             Some(meta) => meta,
             None if opts.get_create() => {
@@ -401,13 +451,5 @@ impl Store for IdbStore {
         };
         let region = paged::map_window(&windows, backing, offset, len, access, || Ok(bytes))?;
         Ok(Mmap::from_region(region, access))
-    }
-
-    fn stats(&self) -> StoreStats {
-        StoreStats {
-            commits: self.counters.commits.get(),
-            units_written: self.counters.units.get(),
-            bytes_written: self.counters.bytes.get(),
-        }
     }
 }

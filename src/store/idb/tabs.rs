@@ -1,0 +1,369 @@
+//! Several tabs (or workers) of one origin with maps of one file.
+//!
+//! - **Writes of a file are serialized** with a Web Lock named after the
+//!   database and the file ([`locked`]): a flush or resize takes it, runs
+//!   its transaction, announces the commit and only then lets the next
+//!   writer in, so tabs commit one at a time and announce in commit order.
+//!   IndexedDB would order the transactions anyway; the lock makes
+//!   "commit, then tell the others" one step. Where `navigator.locks` is
+//!   missing (an insecure origin) writes run unlocked, still atomic.
+//! - **Commits are announced** on a `BroadcastChannel` per database
+//!   (`"vmmap:" + name`): `{ id, version, size, chunks }` once the
+//!   transaction has committed. A tab that maps file `id` reloads those
+//!   chunks from IndexedDB (after its own commits of the file have settled)
+//!   and copies them into its pages that are clean; a page it has dirtied
+//!   keeps its bytes until its own flush, which then wins for that page.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::{Rc, Weak};
+use std::sync::Arc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{JsFuture, spawn_local};
+use web_sys::{BroadcastChannel, IdbDatabase};
+
+use super::file::{IdbFile, file_key};
+use super::request::{chunk_key, js_error, request};
+use super::{CHUNK, WINDOWS};
+use crate::error::Result;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `navigator.locks` (web-sys has it only behind an unstable flag).
+    type LockManager;
+
+    /// `LockManager.request(name, callback)`: the lock is held until the
+    /// promise `callback` returns settles.
+    #[wasm_bindgen(method, catch)]
+    fn request(
+        this: &LockManager,
+        name: &str,
+        callback: &Function,
+    ) -> std::result::Result<Promise, JsValue>;
+
+    /// `LockManager.request(name, options, callback)`.
+    #[wasm_bindgen(method, catch, js_name = request)]
+    fn request_with_options(
+        this: &LockManager,
+        name: &str,
+        options: &JsValue,
+        callback: &Function,
+    ) -> std::result::Result<Promise, JsValue>;
+}
+
+/// Releases a lock taken by [`hold`] when dropped (also when the future
+/// holding it is dropped midway, so a lock is never left held).
+struct Held(Option<Function>);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some(release) = self.0.take() {
+            let _ = release.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+/// Runs `work` holding the Web Lock `name`, `shared` with other readers or
+/// exclusive. Requests of one page are granted in order: a read asked for
+/// after a flush sees it, as IndexedDB's transaction order did.
+pub(crate) async fn hold<T>(
+    name: &str,
+    shared: bool,
+    work: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    let Some(locks) = lock_manager() else {
+        return work.await;
+    };
+    let mut release = None;
+    let held = Promise::new(&mut |resolve, _reject| release = Some(resolve));
+    let mut granted_slot = None;
+    let granted = Promise::new(&mut |resolve, _reject| granted_slot = Some(resolve));
+    let (Some(release), Some(on_grant)) = (release, granted_slot) else {
+        return work.await;
+    };
+    let guard = Held(Some(release));
+    let callback = Closure::once_into_js(move |_lock: JsValue| {
+        let _ = on_grant.call0(&JsValue::UNDEFINED);
+        held
+    });
+    let options = Object::new();
+    let mode = if shared { "shared" } else { "exclusive" };
+    let _ = Reflect::set(&options, &"mode".into(), &mode.into());
+    if locks
+        .request_with_options(name, &options, callback.unchecked_ref())
+        .is_err()
+    {
+        return work.await;
+    }
+    let _ = JsFuture::from(granted).await;
+    let out = work.await;
+    drop(guard);
+    out
+}
+
+/// The Web Lock of file `name` of database `db_name`.
+pub(crate) fn lock_name(db_name: &str, name: &str) -> String {
+    format!("vmmap:{db_name}:{name}")
+}
+
+fn lock_manager() -> Option<LockManager> {
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
+    let locks = Reflect::get(&navigator, &"locks".into()).ok()?;
+    locks.is_object().then(|| locks.unchecked_into())
+}
+
+/// Runs `job` holding the Web Lock `name` until the promise it returns
+/// settles; returns a promise of that outcome. Requests of one page are
+/// granted in order, so its writes keep their order.
+pub(crate) fn locked<F: FnOnce() -> Promise + 'static>(name: &str, job: F) -> Promise {
+    fn run<F: FnOnce() -> Promise>(job: &RefCell<Option<F>>) -> Promise {
+        let job = job.borrow_mut().take();
+        job.map_or_else(|| Promise::resolve(&JsValue::UNDEFINED), |job| job())
+    }
+    let job = Rc::new(RefCell::new(Some(job)));
+    if let Some(locks) = lock_manager() {
+        let held = job.clone();
+        // Freed once called; `request` calls it unless it throws (then it is
+        // never freed, a few bytes once, and the job runs below).
+        let callback = Closure::once_into_js(move |_lock: JsValue| run(&held));
+        if let Ok(granted) = locks.request(name, callback.unchecked_ref()) {
+            return granted;
+        }
+    }
+    run(&job)
+}
+
+thread_local! {
+    /// The channel of each database this page has open, shared by its stores.
+    static CHANNELS: RefCell<Vec<(String, Weak<Tabs>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// This page's end of the channel of one database.
+#[derive(Debug)]
+pub(crate) struct Tabs {
+    channel: BroadcastChannel,
+    _listener: Closure<dyn FnMut(JsValue)>,
+    shared: Rc<Shared>,
+}
+
+/// What the listener needs: files to reload, and which are being reloaded.
+#[derive(Debug)]
+struct Shared {
+    db: IdbDatabase,
+    db_name: String,
+    /// The files of the database that maps of this page use.
+    files: RefCell<Vec<std::sync::Weak<IdbFile>>>,
+    /// Chunks to reload, by file id (its bits).
+    queue: RefCell<BTreeMap<u64, BTreeSet<u64>>>,
+    reloading: Cell<bool>,
+}
+
+/// The channel of database `db_name` (opened as `db`), made on first use;
+/// `None` where there is no `BroadcastChannel`.
+pub(crate) fn for_database(db: &IdbDatabase, db_name: &str) -> Option<Rc<Tabs>> {
+    CHANNELS.with(|channels| {
+        let mut channels = channels.borrow_mut();
+        channels.retain(|(_, tabs)| tabs.strong_count() > 0);
+        if let Some(tabs) = channels
+            .iter()
+            .find(|(name, _)| name == db_name)
+            .and_then(|(_, tabs)| tabs.upgrade())
+        {
+            return Some(tabs);
+        }
+        let channel = BroadcastChannel::new(&format!("vmmap:{db_name}")).ok()?;
+        let shared = Rc::new(Shared {
+            db: db.clone(),
+            db_name: db_name.to_owned(),
+            files: RefCell::default(),
+            queue: RefCell::default(),
+            reloading: Cell::new(false),
+        });
+        let listener = Closure::<dyn FnMut(JsValue)>::new({
+            let shared = shared.clone();
+            move |event: JsValue| {
+                if let Ok(data) = Reflect::get(&event, &"data".into()) {
+                    Shared::receive(&shared, &data);
+                }
+            }
+        });
+        channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+        let tabs = Rc::new(Tabs {
+            channel,
+            _listener: listener,
+            shared,
+        });
+        channels.push((db_name.to_owned(), Rc::downgrade(&tabs)));
+        Some(tabs)
+    })
+}
+
+impl Drop for Tabs {
+    fn drop(&mut self) {
+        self.channel.set_onmessage(None);
+        self.channel.close();
+    }
+}
+
+fn number(obj: &JsValue, key: &str) -> Option<f64> {
+    Reflect::get(obj, &JsValue::from_str(key)).ok()?.as_f64()
+}
+
+impl Tabs {
+    /// Maps of `file` in this page receive what other tabs commit to it.
+    pub(crate) fn register(&self, file: &Arc<IdbFile>) {
+        let mut files = self.shared.files.borrow_mut();
+        files.retain(|f| f.strong_count() > 0);
+        files.push(Arc::downgrade(file));
+    }
+
+    /// Tells the other tabs that `version` of file `id` (`size` bytes) has
+    /// committed, changing `chunks`.
+    pub(crate) fn announce(&self, id: f64, version: f64, size: u64, chunks: &[u64]) {
+        let message = Object::new();
+        let list: Array = chunks
+            .iter()
+            .map(|&c| JsValue::from_f64(c as f64))
+            .collect();
+        for (key, value) in [
+            ("id", JsValue::from_f64(id)),
+            ("version", JsValue::from_f64(version)),
+            ("size", JsValue::from_f64(size as f64)),
+            ("chunks", list.into()),
+        ] {
+            let _ = Reflect::set(&message, &JsValue::from_str(key), &value);
+        }
+        // Best effort: a closed channel means no other tab listens here.
+        let _ = self.channel.post_message(&message);
+    }
+}
+
+impl Shared {
+    fn live_files(&self, id: f64) -> Vec<Arc<IdbFile>> {
+        self.files
+            .borrow()
+            .iter()
+            .filter_map(std::sync::Weak::upgrade)
+            .filter(|f| f.id() == id)
+            .collect()
+    }
+
+    /// A message from another tab: queue the chunks it changed for reloading.
+    fn receive(this: &Rc<Shared>, data: &JsValue) {
+        let (Some(id), Some(version), Some(size)) = (
+            number(data, "id"),
+            number(data, "version"),
+            number(data, "size"),
+        ) else {
+            return;
+        };
+        let files = this.live_files(id);
+        for file in &files {
+            file.saw(version, size as u64);
+        }
+        let key = file_key(&this.db_name, id);
+        if files.is_empty() || !WINDOWS.with(|w| w.has_file(&key)) {
+            return;
+        }
+        let chunks = Reflect::get(data, &"chunks".into())
+            .ok()
+            .filter(Array::is_array)
+            .map(|c| Array::from(&c))
+            .unwrap_or_default();
+        let chunks: BTreeSet<u64> = chunks
+            .iter()
+            .filter_map(|c| c.as_f64())
+            .filter(|c| c.fract() == 0.0 && *c >= 0.0 && *c < 2f64.powi(53))
+            .map(|c| c as u64)
+            .collect();
+        if chunks.is_empty() {
+            return;
+        }
+        this.queue
+            .borrow_mut()
+            .entry(id.to_bits())
+            .or_default()
+            .extend(chunks);
+        if !this.reloading.replace(true) {
+            spawn_local(Shared::reload(this.clone()));
+        }
+    }
+
+    /// Reloads queued chunks until none are left, one file at a time.
+    async fn reload(this: Rc<Shared>) {
+        loop {
+            let next = this.queue.borrow_mut().pop_first();
+            let Some((id, chunks)) = next else {
+                this.reloading.set(false);
+                return;
+            };
+            let id = f64::from_bits(id);
+            let chunk = this.live_files(id).first().map_or(CHUNK, |f| f.chunk());
+            loop {
+                // This page's own commits of the file go first: the reload
+                // then reads past them, and in-flight pages are not touched.
+                let waits: Vec<Promise> = this
+                    .live_files(id)
+                    .iter()
+                    .flat_map(|f| f.unsettled())
+                    .collect();
+                for wait in waits {
+                    let _ = JsFuture::from(wait).await;
+                }
+                let Ok(loaded) = this.load(id, chunk, &chunks).await else {
+                    break; // the database was closed or deleted: nothing to show
+                };
+                if this
+                    .live_files(id)
+                    .iter()
+                    .any(|f| !f.unsettled().is_empty())
+                {
+                    continue; // a flush started meanwhile
+                }
+                let key = file_key(&this.db_name, id);
+                WINDOWS.with(|w| {
+                    for (index, bytes) in &loaded {
+                        w.apply_remote(&key, index * chunk, bytes);
+                    }
+                });
+                break;
+            }
+        }
+    }
+
+    /// The chunks of file `id`, each `chunk` bytes (missing bytes are zero).
+    async fn load(
+        &self,
+        id: f64,
+        chunk: u64,
+        chunks: &BTreeSet<u64>,
+    ) -> Result<Vec<(u64, Vec<u8>)>> {
+        let context = "reload chunks another tab committed";
+        let tx = super::readonly(&self.db, context)?;
+        let store = tx
+            .object_store("chunks")
+            .map_err(|e| js_error(context, &e))?;
+        let mut gets = Vec::new();
+        for &index in chunks {
+            let get = store
+                .get(&chunk_key(id, index))
+                .map_err(|e| js_error(context, &e))?;
+            gets.push((index, get));
+        }
+        let mut out = Vec::new();
+        for (index, get) in gets {
+            let value = request(context, &get).await?;
+            let mut bytes = match value.dyn_ref::<js_sys::ArrayBuffer>() {
+                Some(buf) => Uint8Array::new(buf).to_vec(),
+                None => Vec::new(),
+            };
+            bytes.resize(chunk as usize, 0);
+            out.push((index, bytes));
+        }
+        Ok(out)
+    }
+}

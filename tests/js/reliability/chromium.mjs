@@ -1,0 +1,126 @@
+// Chromium on a profile that outlives it, for the reliability tests:
+// launched as a process of its own (its own process group), driven over
+// CDP by Playwright, and killed with SIGKILL like a crash or a power cut.
+import { spawn } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { chromium } from "playwright-core";
+import { openPage } from "../harness.mjs";
+
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+  "--remote-debugging-port=0",
+];
+
+/** Chromium on `profile`, with a page of `url` loaded (see harness.openPage). */
+export async function launch(profile, url) {
+  const child = spawn(process.env.CHROMIUM ?? "/usr/bin/chromium", [...FLAGS, `--user-data-dir=${profile}`, "about:blank"], {
+    detached: true, // a process group of its own: kill() reaches every process
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const exited = new Promise((ok) => child.once("exit", ok));
+  const endpoint = await new Promise((ok, fail) => {
+    let err = "";
+    const timer = setTimeout(() => fail(new Error(`chromium did not start: ${err}`)), 30000);
+    child.stderr.on("data", (d) => {
+      err += d;
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    });
+    child.once("exit", (code) => fail(new Error(`chromium exited (${code}): ${err}`)));
+  });
+  child.stderr.resume();
+  const browser = await chromium.connectOverCDP(endpoint);
+  const context = browser.contexts()[0];
+  const page = await openPage(context, url);
+  return {
+    page,
+    context,
+    /** SIGKILL to the process group and to every process on the profile. */
+    async kill() {
+      // Every process of this Chromium: its process group, its descendants
+      // (a zygote may start groups of its own) and whatever names the profile.
+      const victims = new Set([...(await descendants(child.pid)), ...(await onProfile(profile))]);
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+      for (const pid of victims) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {}
+      }
+      await exited;
+      // The next Chromium must not meet a process of this one still holding the database.
+      for (let i = 0; i < 200 && (await alive([...victims, ...(await onProfile(profile))])).length > 0; i++) {
+        await new Promise((ok) => setTimeout(ok, 25));
+      }
+      browser.close().catch(() => {});
+    },
+    /** A clean shutdown: CDP's Browser.close, as the window's close button (SIGKILL after 20 s). */
+    async close() {
+      try {
+        const cdp = await browser.newBrowserCDPSession();
+        await cdp.send("Browser.close");
+      } catch {}
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {}
+      }, 20000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The pids of processes whose command line names `profile`. */
+async function onProfile(profile) {
+  const pids = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = await readFile(`/proc/${entry}/cmdline`, "utf8");
+      if (cmd.includes(`--user-data-dir=${profile}`)) pids.push(Number(entry));
+    } catch {}
+  }
+  return pids;
+}
+
+/** `pid` and every process below it. */
+async function descendants(pid) {
+  const parent = new Map();
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
+      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {}
+  }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    for (const [p, pp] of parent) if (pp === out[i]) out.push(p);
+  }
+  return out;
+}
+
+/** The pids of `pids` still running (not gone, not zombies). */
+async function alive(pids) {
+  const out = [];
+  for (const pid of pids) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z") out.push(pid);
+    } catch {}
+  }
+  return out;
+}
