@@ -16,6 +16,8 @@ cfg_if::cfg_if! {
     if #[cfg(all(unix, not(target_family = "wasm")))] {
         #[path = "os_unix.rs"]
         mod os;
+        #[path = "open_file.rs"]
+        mod open_file;
         #[path = "native.rs"]
         mod native;
         pub(crate) use os::{advise, allocation_granularity, page_size};
@@ -27,6 +29,8 @@ cfg_if::cfg_if! {
     } else if #[cfg(windows)] {
         #[path = "os_windows.rs"]
         mod os;
+        #[path = "open_file.rs"]
+        mod open_file;
         #[path = "native.rs"]
         mod native;
         pub(crate) use os::{advise, allocation_granularity, page_size};
@@ -60,6 +64,8 @@ cfg_if::cfg_if! {
         mod anonymous;
         #[path = "store/fs_file.rs"]
         mod fs_file;
+        #[path = "open_file.rs"]
+        mod open_file;
         #[path = "fs_paths.rs"]
         mod fs_paths;
         #[path = "store/dir.rs"]

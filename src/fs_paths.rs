@@ -2,14 +2,14 @@
 //! no mmap: the emulated pages over a `std::fs` store (`store/fs_file.rs`).
 //! A map reads only its window; a flush writes only the pages that changed.
 
-use std::fs::{File, OpenOptions};
-use std::io;
+use std::fs::File;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
 use super::fs_file::{FsFile, dir_counters};
+use super::open_file::open_file;
 use crate::error::{Error, Result};
-use crate::options::{Access, MmapOptions};
+use crate::options::MmapOptions;
 use crate::paged::{Windows, map_window};
 use crate::region::MappedRegion;
 use crate::store::Backing;
@@ -42,41 +42,4 @@ fn map_owned(file: FsFile, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> 
     map_window(&WINDOWS, backing, offset, len, opts.get_access(), || {
         file.load(offset, len)
     })
-}
-
-/// Opens `path`; with `create`, first tries to create it with the size
-/// `opts` ask for (an existing file is kept as it is).
-fn open_file(path: &Path, opts: &MmapOptions) -> Result<File> {
-    let context = || format!("open {}", path.display());
-    if opts.get_create() {
-        match OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(path)
-        {
-            Ok(file) => {
-                // A file made here and not sized is removed again: a bad
-                // length must not leave an empty file behind.
-                let sized = opts.created_size().and_then(|size| {
-                    file.set_len(size).map_err(|e| {
-                        Error::from_io(format!("create {} of {size} bytes", path.display()), e)
-                    })
-                });
-                if let Err(e) = sized {
-                    drop(file);
-                    let _ = std::fs::remove_file(path);
-                    return Err(e);
-                }
-                return Ok(file);
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(Error::from_io(context(), e)),
-        }
-    }
-    OpenOptions::new()
-        .read(true)
-        .write(opts.get_access() == Access::Write)
-        .open(path)
-        .map_err(|e| Error::from_io(context(), e))
 }

@@ -1,11 +1,12 @@
 //! The native backend: [`MappedRegion`] over real OS mappings from `memmap2`.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::open_file::open_file;
 use crate::backend::{self, FlushFuture};
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Access, Advice, MmapOptions};
@@ -81,42 +82,6 @@ fn new_anonymous(len: usize) -> Result<memmap2::MmapMut> {
     }
     memmap2::MmapMut::map_anon(len)
         .map_err(|e| Error::from_io(format!("map {len} anonymous bytes"), e))
-}
-
-fn open_file(path: &Path, opts: &MmapOptions) -> Result<File> {
-    let context = || format!("open {}", path.display());
-    if opts.get_create() {
-        // Only a missing file needs a size; an existing one is mapped as is.
-        let size = opts.created_size();
-        match OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(path)
-        {
-            Ok(file) => {
-                let sized = size.and_then(|size| {
-                    file.set_len(size).map_err(|e| {
-                        Error::from_io(format!("create {} of {size} bytes", path.display()), e)
-                    })
-                });
-                if let Err(e) = sized {
-                    // Leave no empty file behind a failed create.
-                    drop(file);
-                    let _ = std::fs::remove_file(path);
-                    return Err(e);
-                }
-                return Ok(file);
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(Error::from_io(context(), e)),
-        }
-    }
-    OpenOptions::new()
-        .read(true)
-        .write(opts.get_access() == Access::Write)
-        .open(path)
-        .map_err(|e| Error::from_io(context(), e))
 }
 
 fn map_owned(file: File, opts: &MmapOptions, what: &str) -> Result<Box<dyn MappedRegion>> {

@@ -1,0 +1,49 @@
+//! Opening the file behind a map of a path, as every target with `std::fs`
+//! does it: the access decides the mode, and `create` makes a missing file of
+//! `offset + len` zero bytes.
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::options::{Access, MmapOptions};
+
+/// Opens `path` for what `opts` ask: read and write for `Access::Write`,
+/// read only otherwise; with `create(true)` a missing file is made first,
+/// and removed again if it cannot be given its size.
+pub(crate) fn open_file(path: &Path, opts: &MmapOptions) -> Result<File> {
+    let context = || format!("open {}", path.display());
+    if opts.get_create() {
+        // Only a missing file needs a size; an existing one is mapped as is.
+        let size = opts.created_size();
+        match OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Ok(file) => {
+                let sized = size.and_then(|size| {
+                    file.set_len(size).map_err(|e| {
+                        Error::from_io(format!("create {} of {size} bytes", path.display()), e)
+                    })
+                });
+                if let Err(e) = sized {
+                    // Leave no empty file behind a failed create.
+                    drop(file);
+                    let _ = std::fs::remove_file(path);
+                    return Err(e);
+                }
+                return Ok(file);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::from_io(context(), e)),
+        }
+    }
+    OpenOptions::new()
+        .read(true)
+        .write(opts.get_access() == Access::Write)
+        .open(path)
+        .map_err(|e| Error::from_io(context(), e))
+}
