@@ -7,53 +7,20 @@
 //! `PROPTEST_CASES=5000 cargo test --release --test memory_model` runs a long
 //! search.
 
-#![cfg(not(target_family = "wasm"))] // host only: pollster blocks, the proptest runner uses OS randomness
-
 mod model;
 
-use model::files::{FileCase, file_cases, run_file_case};
-use model::{Op, strategy};
+use model::Op;
+use model::files::{FileCase, run_file_case};
 use pollster::block_on;
 use proptest::prelude::*;
-use proptest::test_runner::Config;
-use vmmap::{Access, FileStore};
-
-/// `default_cases` cases, or `PROPTEST_CASES`; no regression files.
-fn config(default_cases: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default_cases);
-    Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
+use vmmap::FileStore;
 
 fn file_case(case: &FileCase, ops: &[Op]) -> Result<(), TestCaseError> {
     let store = FileStore::memory();
     block_on(run_file_case(&store, "f.bin", case, ops)).map_err(TestCaseError::fail)
 }
 
-proptest! {
-    #![proptest_config(config(256))]
-
-    #[test]
-    fn write_map_matches_model(case in file_cases(Access::Write), ops in strategy::ops()) {
-        file_case(&case, &ops)?;
-    }
-
-    #[test]
-    fn read_map_matches_model(case in file_cases(Access::Read), ops in strategy::ops()) {
-        file_case(&case, &ops)?;
-    }
-
-    #[test]
-    fn copy_map_matches_model(case in file_cases(Access::Copy), ops in strategy::ops()) {
-        file_case(&case, &ops)?;
-    }
-}
+file_properties!(256, file_case);
 
 /// Found by the model: a page hashed when first exposed kept that hash after
 /// an API write and a flush, so setting it back through a raw slice looked

@@ -21,6 +21,7 @@
 #![allow(dead_code)] // each harness uses a different part of the module
 
 pub mod files;
+pub mod harness;
 pub mod strategy;
 
 use std::fmt;
