@@ -52,24 +52,32 @@ export async function serve(roots = {}) {
   };
 }
 
+/** Debian's Chromium, or the one `CHROMIUM` names. */
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+/**
+ * Flags every test's Chromium runs with: as root in a sandbox-less
+ * container, and with none of the background traffic this closed network
+ * refuses.
+ */
+export const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+];
+
 /** Headless Chromium with a fresh profile; `close()` removes the profile. */
 export async function browser() {
   const profile = await mkdtemp(join(tmpdir(), "vmmap-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    executablePath: CHROMIUM,
     headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-dev-shm-usage",
-      "--enable-precise-memory-info",
-      "--js-flags=--expose-gc",
-    ],
+    args: [...CHROMIUM_FLAGS, "--enable-precise-memory-info", "--js-flags=--expose-gc"],
   });
   return {
     context,

@@ -4,24 +4,13 @@
 import { spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { chromium } from "playwright-core";
-import { openPage } from "../harness.mjs";
+import { CHROMIUM, CHROMIUM_FLAGS, openPage } from "../harness.mjs";
 
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
-  "--remote-debugging-port=0",
-];
+const FLAGS = ["--headless", ...CHROMIUM_FLAGS, "--remote-debugging-port=0"];
 
 /** Chromium on `profile`, with a page of `url` loaded (see harness.openPage). */
 export async function launch(profile, url) {
-  const child = spawn(process.env.CHROMIUM ?? "/usr/bin/chromium", [...FLAGS, `--user-data-dir=${profile}`, "about:blank"], {
+  const child = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, "about:blank"], {
     detached: true, // a process group of its own: kill() reaches every process
     stdio: ["ignore", "ignore", "pipe"],
   });
