@@ -361,4 +361,130 @@ mod persistence {
         );
         assert_eq!(file(&store, "f").await, replacement);
     }
+
+    /// Another writer (a tab whose announcement has not arrived; here raw
+    /// IndexedDB calls) commits a page of chunk 0 after the map loaded it:
+    /// the map's flush of a neighbouring page of the same chunk finds the
+    /// file's state changed in its transaction, writes again by merging, and
+    /// the other page is kept; so is it on every later flush.
+    #[wasm_bindgen_test]
+    async fn a_commit_the_map_did_not_hear_of_is_kept() {
+        let name = unique_name("a_commit_the_map_did_not_hear_of_is_kept");
+        let store = open(&name).await;
+        ok!(store.write_file("f", &vec![7u8; granule()]).await);
+        let mut m = map(&store, "f", &MmapOptions::new()).await;
+        super::raw::commit_page(&name, "f", 1, 0xbb).await;
+
+        ok!(m.write_at(0, b"mine"));
+        flush_and_wait(&m).await;
+        let stored = file(&store, "f").await;
+        assert_eq!(&stored[..4], b"mine");
+        assert!(
+            stored[page()..2 * page()].iter().all(|&b| b == 0xbb),
+            "the other writer's page was overwritten"
+        );
+        assert_eq!(
+            m[page()],
+            7,
+            "no announcement came: the map still shows its bytes"
+        );
+
+        ok!(m.write_at(2 * page(), b"more"));
+        flush_and_wait(&m).await;
+        let stored = file(&store, "f").await;
+        assert_eq!(&stored[2 * page()..2 * page() + 4], b"more");
+        assert!(stored[page()..2 * page()].iter().all(|&b| b == 0xbb));
+    }
+
+    /// `flush_range` of one page writes that page only, though the map
+    /// holds its chunk whole and another page of it is dirty.
+    #[wasm_bindgen_test]
+    async fn flush_range_leaves_other_dirty_pages_of_its_chunk() {
+        let store = open(&unique_name("flush_range_leaves_other_dirty_pages")).await;
+        ok!(store.write_file("f", &vec![7u8; granule()]).await);
+        let mut m = map(&store, "f", &MmapOptions::new()).await;
+        ok!(m.write_at(0, b"first"));
+        ok!(m.write_at(page(), b"second"));
+        ok!(m.flush_range(0, page()));
+        ok!(m.flushed().await);
+        let stored = file(&store, "f").await;
+        assert_eq!(&stored[..5], b"first");
+        assert!(
+            stored[page()..].iter().all(|&b| b == 7),
+            "an unflushed page was written"
+        );
+        flush_and_wait(&m).await;
+        assert_eq!(&file(&store, "f").await[page()..page() + 6], b"second");
+    }
+}
+
+/// Raw IndexedDB calls: what another tab's vmmap would commit.
+mod raw {
+    use js_sys::{Array, Promise, Reflect, Uint8Array};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{IdbDatabase, IdbFactory, IdbRequest, IdbTransactionMode};
+
+    async fn done(request: &IdbRequest) -> JsValue {
+        let done = Promise::new(&mut |resolve, reject| {
+            request.set_onsuccess(Some(&resolve));
+            request.set_onerror(Some(&reject));
+        });
+        JsFuture::from(done).await.expect("IndexedDB request");
+        request.result().expect("a result")
+    }
+
+    /// Sets page `page` of file `name` of database `db` to `byte`, with a new
+    /// version and tag, in one transaction (no announcement).
+    pub async fn commit_page(db: &str, name: &str, page: usize, byte: u8) {
+        let factory: IdbFactory = Reflect::get(&js_sys::global(), &"indexedDB".into())
+            .expect("indexedDB")
+            .unchecked_into();
+        let db: IdbDatabase = done(&factory.open(db).expect("open"))
+            .await
+            .unchecked_into();
+        let stores = Array::of2(&"files".into(), &"chunks".into());
+        let tx = db
+            .transaction_with_str_sequence_and_mode(&stores, IdbTransactionMode::Readwrite)
+            .expect("transaction");
+        let (files, chunks) = (
+            tx.object_store("files").expect("files"),
+            tx.object_store("chunks").expect("chunks"),
+        );
+        let record = done(&files.get(&name.into()).expect("get")).await;
+        let field = |key: &str| {
+            Reflect::get(&record, &key.into())
+                .unwrap()
+                .as_f64()
+                .unwrap()
+        };
+        let (id, chunk) = (field("id"), field("chunk") as usize);
+        let at = page * vmmap::page_size();
+        let key: JsValue = Array::of2(&id.into(), &((at / chunk) as f64).into()).into();
+        let stored = done(&chunks.get(&key).expect("get chunk")).await;
+        let mut bytes = Uint8Array::new(&stored).to_vec();
+        let from = at % chunk;
+        bytes.resize(bytes.len().max(from + vmmap::page_size()), 0);
+        bytes[from..from + vmmap::page_size()].fill(byte);
+        done(
+            &chunks
+                .put_with_key(&Uint8Array::from(&bytes[..]).buffer(), &key)
+                .expect("put"),
+        )
+        .await;
+        Reflect::set(&record, &"version".into(), &(field("version") + 1.0).into()).unwrap();
+        Reflect::set(&record, &"tag".into(), &js_sys::Math::random().into()).unwrap();
+        done(
+            &files
+                .put_with_key(&record, &name.into())
+                .expect("put record"),
+        )
+        .await;
+        let complete = Promise::new(&mut |resolve, reject| {
+            tx.set_oncomplete(Some(&resolve));
+            tx.set_onabort(Some(&reject));
+        });
+        JsFuture::from(complete).await.expect("commit");
+        db.close();
+    }
 }

@@ -37,7 +37,14 @@ impl Backing for NoFile {
         Ok(())
     }
 
-    fn commit(&self, _: &[u8], _: u64, _: &[Range<usize>], _: OnFail) -> Result<()> {
+    fn commit(
+        &self,
+        _: &[u8],
+        _: u64,
+        _: Range<usize>,
+        _: &[Range<usize>],
+        _: OnFail,
+    ) -> Result<()> {
         Ok(())
     }
 

@@ -105,6 +105,7 @@ impl MappedRegion for PagedRegion {
         }
         let pages = &self.pages;
         let mut state = pages.state();
+        let scope = state.tracker.span(&range, pages.len());
         let runs = state.tracker.runs_to_write(pages.bytes(), range.clone());
         if runs.is_empty() {
             return Ok(());
@@ -122,7 +123,7 @@ impl MappedRegion for PagedRegion {
         });
         pages
             .backing
-            .commit(pages.bytes(), pages.offset, &runs, on_fail)?;
+            .commit(pages.bytes(), pages.offset, scope, &runs, on_fail)?;
         state.tracker.committed(range);
         Ok(())
     }

@@ -86,6 +86,13 @@ impl Tracker {
         self.exposed.insert_range(pages);
     }
 
+    /// The bytes of the pages that hold `range`, in a map of `len` bytes:
+    /// what a flush of `range` looks at.
+    pub(crate) fn span(&self, range: &Range<usize>, len: usize) -> Range<usize> {
+        let pages = self.pages(range);
+        (pages.start * self.page).min(len)..(pages.end * self.page).min(len)
+    }
+
     /// The byte ranges a flush of `range` must write: dirty pages, and exposed
     /// pages whose hash changed (which become dirty). Adjacent pages form one run.
     pub(crate) fn runs_to_write(&mut self, bytes: &[u8], range: Range<usize>) -> Vec<Range<usize>> {

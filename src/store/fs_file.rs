@@ -140,7 +140,14 @@ impl Backing for FsFile {
     /// Writes each run at its offset, then syncs: on `Ok` every run is in the
     /// file. An error may leave some runs written and others not; the map
     /// keeps all of them dirty, so the next flush writes them again.
-    fn commit(&self, window: &[u8], offset: u64, runs: &[Range<usize>], _: OnFail) -> Result<()> {
+    fn commit(
+        &self,
+        window: &[u8],
+        offset: u64,
+        _: Range<usize>,
+        runs: &[Range<usize>],
+        _: OnFail,
+    ) -> Result<()> {
         let mut file = lock(&self.file);
         for run in runs {
             let at = offset + run.start as u64;

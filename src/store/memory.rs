@@ -167,7 +167,14 @@ impl Backing for MemoryFile {
         Ok(())
     }
 
-    fn commit(&self, window: &[u8], offset: u64, runs: &[Range<usize>], _: OnFail) -> Result<()> {
+    fn commit(
+        &self,
+        window: &[u8],
+        offset: u64,
+        _: Range<usize>,
+        runs: &[Range<usize>],
+        _: OnFail,
+    ) -> Result<()> {
         let mut data = lock(&self.data);
         let too_big = || Error::new(ErrorKind::QuotaExceeded, "the file does not fit in memory");
         let base = usize::try_from(offset).map_err(|_| too_big())?;

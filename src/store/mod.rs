@@ -84,14 +84,17 @@ pub(crate) trait Backing: fmt::Debug + ThreadSafety {
 
     /// Writes the `runs` of `window` (a map's bytes, which start at file
     /// offset `offset`) in one atomic step: afterwards the file holds all of
-    /// them or, on error, none. Returns once durable, or (in the browser)
-    /// once started; see [`committed`](Self::committed). A commit that was
-    /// started and fails later calls `on_fail`, so that the map marks the
-    /// runs dirty again.
+    /// them or, on error, none. `runs` are every page of `scope` (a range of
+    /// `window`) whose bytes differ from what the map last loaded or wrote,
+    /// so the rest of `scope` holds what the map last knew of the file.
+    /// Returns once durable, or (in the browser) once started; see
+    /// [`committed`](Self::committed). A commit that was started and fails
+    /// later calls `on_fail`, so that the map marks the runs dirty again.
     fn commit(
         &self,
         window: &[u8],
         offset: u64,
+        scope: Range<usize>,
         runs: &[Range<usize>],
         on_fail: OnFail,
     ) -> Result<()>;

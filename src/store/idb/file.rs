@@ -1,15 +1,23 @@
 //! One IndexedDB file as the emulated region's [`Backing`]: chunks
 //! `[id, index]` in the `chunks` object store, its [`Meta`] in `files`.
 //! A flush is one readwrite transaction: atomic, asked for at once (its
-//! bytes copied then), started once the file's Web Lock is held
-//! (`tabs.rs`), committed later, and then announced to the other tabs.
+//! bytes copied then), started in this page's order of writes of the file
+//! (under the file's Web Lock when another tab has it open, `tabs.rs`),
+//! committed later, and then announced to the other tabs.
 //!
-//! A flush writes only the dirty pages: a chunk it covers whole is put, any
-//! other chunk is read and merged inside the transaction, so pages another
-//! tab committed to the same chunk are kept (last flush wins per page).
+//! A flush writes only the chunks of dirty pages, and never overwrites
+//! bytes someone else committed with bytes its map did not dirty:
+//! - A map that knows the state its pages were loaded from (the record's
+//!   random `tag`, then the tag of each of its own commits) puts each chunk
+//!   it holds whole as it has it, and the new record, all at once; the
+//!   transaction's first request reads the record and aborts if its tag is
+//!   not the one the map knows. Then the flush is made again as below, and
+//!   the map stops trusting its pages until it is mapped again.
+//! - Otherwise a chunk the dirty pages cover whole is put, and any other is
+//!   read and merged inside the transaction, so pages another tab committed
+//!   to the same chunk are kept (last flush wins per page).
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -92,23 +100,51 @@ pub(crate) struct IdbFile {
     size: Cell<u64>,
     /// The highest version another tab announced.
     seen: Cell<f64>,
+    /// The record of the state whose bytes this map's clean pages hold (once
+    /// this map's commits so far have committed), if the map knows one.
+    known: Rc<Cell<Option<Meta>>>,
     pending: Rc<RefCell<Vec<Rc<Commit>>>>,
     counters: Rc<Counters>,
     tabs: Option<Rc<Tabs>>,
 }
 
-/// What a transaction on one file needs once its lock is granted.
+/// What a transaction on one file needs once its turn comes.
 struct Target {
     db: IdbDatabase,
     name: String,
     id: f64,
 }
 
+/// What the attempts of one commit share with their callbacks.
+#[derive(Clone, Default)]
+struct Slots {
+    callbacks: Callbacks,
+    /// The transaction of the latest attempt.
+    tx: Rc<RefCell<Option<IdbTransaction>>>,
+    why: Rc<RefCell<Option<Error>>>,
+    /// Set when the file was committed by someone else since the state this
+    /// map knew: the attempt aborted and is made again without that knowledge.
+    stale: Rc<Cell<bool>>,
+    /// The record the commit writes.
+    after: Rc<Cell<Option<Meta>>>,
+}
+
+/// How a write checks, in its transaction, what the file is.
+#[derive(Clone, Copy)]
+enum Check {
+    /// The record must still be `old` (same id, tag and version): nobody committed
+    /// since the state the map knows, so its clean pages are the stored
+    /// bytes. `new` is put at once, so no request waits for another.
+    Known { old: Meta, new: Meta },
+    /// The record must name the mapped file; the new one is made from it
+    /// once read.
+    Id,
+}
+
 /// A flush or resize being filled with requests, and what its callbacks need.
 struct Started {
     w: Writing,
-    callbacks: Callbacks,
-    why: Rc<RefCell<Option<Error>>>,
+    slots: Slots,
 }
 
 impl std::ops::Deref for Started {
@@ -122,7 +158,7 @@ impl std::ops::Deref for Started {
 impl Started {
     /// Aborts the transaction from inside a callback, saying why.
     fn abort(&self, why: Error) -> impl Fn(JsValue) + 'static {
-        let (tx, slot) = (self.tx.clone(), self.why.clone());
+        let (tx, slot) = (self.tx.clone(), self.slots.why.clone());
         move |thrown: JsValue| {
             let mut slot = slot.borrow_mut();
             if slot.is_none() {
@@ -136,41 +172,64 @@ impl Started {
     }
 }
 
-/// Starts a readwrite transaction whose first request checks that the name
-/// still points at the file and then puts the metadata `update` makes of it
-/// (and records it in `after`); if the file was replaced or removed, the
-/// transaction aborts.
+/// Makes the new record from the stored one, for [`Check::Id`].
+type Update = Rc<dyn Fn(Meta) -> Meta>;
+
+/// Starts a readwrite transaction filled by `fill` (the chunks go first, so
+/// IndexedDB is busy with them while the rest is asked for), then a request
+/// that reads the file's record to check it as `check` says, and one that
+/// puts the new record (recorded in `slots.after`); if the file was replaced
+/// or removed, or is not in the state `check` knows, the transaction aborts.
 fn begin(
     target: &Target,
     what: &str,
-    update: impl FnOnce(Meta) -> Meta + 'static,
-    callbacks: Callbacks,
-    why: Rc<RefCell<Option<Error>>>,
-    after: Rc<Cell<Option<Meta>>>,
+    check: Check,
+    update: &Update,
+    fill: &Fill,
+    slots: &Slots,
 ) -> Result<Started> {
     let started = Started {
         w: Writing::begin(&target.db, what)?,
-        callbacks,
-        why,
+        slots: slots.clone(),
     };
-    let get = started
-        .files
-        .get(&JsValue::from_str(&target.name))
-        .map_err(|e| started.fail(&e))?;
-    let (files, tx, why, name, id) = (
+    *slots.tx.borrow_mut() = Some(started.tx.clone());
+    fill(&started, matches!(check, Check::Known { .. }))?;
+    let key = JsValue::from_str(&target.name);
+    let get = started.files.get(&key).map_err(|e| started.fail(&e))?;
+    if let Check::Known { new, .. } = check {
+        started
+            .files
+            .put_with_key(&new.to_js(), &key)
+            .map_err(|e| started.fail(&e))?;
+        slots.after.set(Some(new));
+    }
+    let (files, tx, name, id) = (
         started.files.clone(),
         started.tx.clone(),
-        started.why.clone(),
         target.name.clone(),
         target.id,
     );
+    let (why, stale, after, update) = (
+        slots.why.clone(),
+        slots.stale.clone(),
+        slots.after.clone(),
+        update.clone(),
+    );
     let failed = started.abort(Error::new(ErrorKind::Io, format!("{what} {name:?}")));
-    on_success(&get, &started.callbacks, move |value| {
-        match Meta::from_js(&value) {
-            Some(meta) if meta.id == id => {
+    on_success(&get, &slots.callbacks, move |value| {
+        match (Meta::from_js(&value), check) {
+            (Some(meta), Check::Known { old, .. }) if meta.id == id => {
+                // A record without a tag (written before tags were) is
+                // known by its version; every commit from here on writes one.
+                if (meta.tag, meta.version) != (old.tag, old.version) {
+                    stale.set(true);
+                    let _ = tx.abort();
+                }
+            }
+            (Some(meta), Check::Id) if meta.id == id => {
                 let new = update(meta);
                 after.set(Some(new));
-                if let Err(e) = files.put_with_key(&new.to_js(), &JsValue::from_str(&name)) {
+                if let Err(e) = files.put_with_key(&new.to_js(), &key) {
                     failed(e);
                 }
             }
@@ -186,37 +245,63 @@ fn begin(
     Ok(started)
 }
 
-/// The dirty bytes of one chunk: `(offset in the chunk, bytes)`, in order.
-type Pieces = Vec<(usize, Vec<u8>)>;
+/// What a flush writes to one chunk.
+#[derive(Debug)]
+struct ChunkWrite {
+    index: u64,
+    /// Where `bytes` starts in the chunk.
+    at: usize,
+    /// The map's bytes of the chunk from `at`: up to the end of its last
+    /// dirty range or, if `whole`, the chunk as the file holds it once
+    /// written (to the chunk's end or the file's).
+    bytes: Vec<u8>,
+    /// The dirty ranges, in the chunk.
+    dirty: Vec<Range<usize>>,
+    /// The map holds every byte of the chunk and knows that those it did not
+    /// dirty are the stored ones (as long as [`Check::Known`] holds).
+    whole: bool,
+}
 
-/// Puts chunk `index` of file `id` with `pieces` written over what it holds:
-/// a chunk covered whole is put as it is; any other is read and merged
-/// inside the transaction, so bytes this flush does not own are kept.
-fn put_chunk(s: &Started, id: f64, index: u64, chunk: u64, pieces: Pieces) -> Result<()> {
-    let key = chunk_key(id, index);
-    if let [(0, whole)] = pieces.as_slice() {
-        if whole.len() as u64 == chunk {
-            let value = Uint8Array::from(whole.as_slice());
-            s.chunks
-                .put_with_key(&value.buffer(), &key)
-                .map_err(|e| s.fail(&e))?;
-            return Ok(());
-        }
+/// Puts chunk `w.index` of file `id` with its dirty ranges written over what
+/// it holds: as the map has it if `known` and the map has it whole, or if
+/// the dirty ranges cover it; otherwise it is read and merged inside the
+/// transaction, so bytes this flush does not own are kept.
+fn put_chunk(
+    s: &Started,
+    id: f64,
+    chunk: u64,
+    plan: &Rc<Vec<ChunkWrite>>,
+    i: usize,
+    known: bool,
+) -> Result<()> {
+    let w = &plan[i];
+    let key = chunk_key(id, w.index);
+    let covered = matches!(w.dirty.as_slice(), [r] if r.start == 0 && r.end as u64 == chunk);
+    if (known && w.whole) || covered {
+        let value = Uint8Array::from(w.bytes.as_slice());
+        s.chunks
+            .put_with_key(&value.buffer(), &key)
+            .map_err(|e| s.fail(&e))?;
+        return Ok(());
     }
     let get = s.chunks.get(&key).map_err(|e| s.fail(&e))?;
-    let chunks = s.chunks.clone();
-    let failed = s.abort(Error::new(ErrorKind::Io, format!("flush chunk {index}")));
-    on_success(&get, &s.callbacks, move |stored| {
+    let (chunks, plan) = (s.chunks.clone(), plan.clone());
+    let failed = s.abort(Error::new(
+        ErrorKind::Io,
+        format!("flush chunk {}", w.index),
+    ));
+    on_success(&get, &s.slots.callbacks, move |stored| {
+        let w = &plan[i];
         let mut bytes = match stored.dyn_ref::<js_sys::ArrayBuffer>() {
             Some(buf) => Uint8Array::new(buf).to_vec(),
             None => Vec::new(),
         };
-        let need = pieces.iter().map(|(at, p)| at + p.len()).max().unwrap_or(0);
+        let need = w.dirty.iter().map(|r| r.end).max().unwrap_or(0);
         if bytes.len() < need {
             bytes.resize(need, 0);
         }
-        for (at, piece) in &pieces {
-            bytes[*at..at + piece.len()].copy_from_slice(piece);
+        for r in &w.dirty {
+            bytes[r.clone()].copy_from_slice(&w.bytes[r.start - w.at..r.end - w.at]);
         }
         let value = Uint8Array::from(bytes.as_slice());
         if let Err(e) = chunks.put_with_key(&value.buffer(), &key) {
@@ -226,15 +311,22 @@ fn put_chunk(s: &Started, id: f64, index: u64, chunk: u64, pieces: Pieces) -> Re
     Ok(())
 }
 
+/// Fills a write's transaction; `true` if its [`Check::Known`] holds.
+type Fill = Rc<dyn Fn(&Started, bool) -> Result<()>>;
+
 impl IdbFile {
+    /// File `name` (record `meta`) of database `db_name`, for a map whose
+    /// pages were loaded from the state `known` names (`None`: not known).
     pub(crate) fn new(
         db: IdbDatabase,
         db_name: &str,
         name: &str,
         meta: Meta,
+        known: Option<Meta>,
         counters: Rc<Counters>,
         tabs: Option<Rc<Tabs>>,
     ) -> IdbFile {
+        let known = known.filter(|k| k.id == meta.id);
         IdbFile {
             key: file_key(db_name, meta.id),
             lock: tabs::lock_name(db_name, name),
@@ -244,6 +336,7 @@ impl IdbFile {
             chunk: meta.chunk,
             size: Cell::new(meta.size),
             seen: Cell::new(meta.version),
+            known: Rc::new(Cell::new(known)),
             pending: Rc::default(),
             counters,
             tabs,
@@ -268,75 +361,100 @@ impl IdbFile {
             .collect()
     }
 
-    /// Another tab committed `version` of the file, `size` bytes long.
+    /// Another tab committed `version` of the file, `size` bytes long: the
+    /// pages it changed are reloaded, and until then this map's pages are
+    /// not known to be the stored ones.
     pub(crate) fn saw(&self, version: f64, size: u64) {
+        self.known.set(None);
         if version > self.seen.get() {
             self.seen.set(version);
             self.size.set(size);
         }
     }
 
-    /// Asks for a write of the file: under the file's lock, a transaction
-    /// that checks the file and updates its metadata with `update`, filled
-    /// by `fill`; once committed, other tabs hear of `changed` chunks.
-    /// `on_fail` runs if it fails.
+    /// Asks for a write of the file: in this page's order of writes of the
+    /// file (and under its Web Lock if another tab has it open), a
+    /// transaction that checks the file as `check` says (or, if it was
+    /// stale, by id with `update`), filled by `fill`; once committed, other
+    /// tabs hear of `changed` chunks. `on_fail` runs if it fails.
     fn write(
         &self,
         what: &'static str,
-        update: impl FnOnce(Meta) -> Meta + 'static,
-        fill: impl FnOnce(&Started) -> Result<()> + 'static,
+        check: Check,
+        update: Update,
+        fill: Fill,
         changed: Vec<u64>,
         on_fail: OnFail,
     ) {
-        let tx_slot: Rc<RefCell<Option<IdbTransaction>>> = Rc::default();
-        let why_slot: Rc<RefCell<Option<Error>>> = Rc::default();
-        let callbacks = Callbacks::default();
+        let slots = Slots::default();
         let target = Target {
             db: self.db.clone(),
             name: self.name.clone(),
             id: self.id,
         };
-        let (tx, why, held, tabs) = (
-            tx_slot.clone(),
-            why_slot.clone(),
-            callbacks.clone(),
-            self.tabs.clone(),
-        );
+        let locked = self.tabs.as_ref().is_none_or(|t| t.others_have(self.id));
+        let (s, tabs, known) = (slots.clone(), self.tabs.clone(), self.known.clone());
         let job = move || -> Promise {
-            let after = Rc::new(Cell::new(None));
-            let started = begin(&target, what, update, held, why.clone(), after.clone())
-                .and_then(|s| fill(&s).map(|()| s));
-            let started = match started {
-                Ok(started) => started,
-                Err(e) => {
-                    why.borrow_mut().get_or_insert(e);
-                    return Promise::reject(&JsValue::UNDEFINED);
-                }
+            let (slots, id) = (s.clone(), target.id);
+            let attempt = move |check: Check| -> Result<Promise> {
+                let started = begin(&target, what, check, &update, &fill, &slots)?;
+                Ok(started.w.done.clone())
             };
-            *tx.borrow_mut() = Some(started.tx.clone());
-            let done = started.w.done.clone();
+            let first = attempt(check);
             future_to_promise(async move {
-                JsFuture::from(done).await?;
-                if let (Some(tabs), Some(meta)) = (tabs, after.get()) {
-                    tabs.announce(target.id, meta.version, meta.size, &changed);
+                let wait = |tried: Result<Promise>| async {
+                    match tried {
+                        Ok(done) => JsFuture::from(done).await.map(drop),
+                        Err(e) => {
+                            s.why.borrow_mut().get_or_insert(e);
+                            Err(JsValue::UNDEFINED)
+                        }
+                    }
+                };
+                let mut outcome = wait(first).await;
+                if outcome.is_err() && s.stale.replace(false) {
+                    // Someone else committed since: their pages must be kept.
+                    known.set(None);
+                    outcome = wait(attempt(Check::Id)).await;
+                }
+                outcome?;
+                if let (Some(tabs), Some(meta)) = (tabs, s.after.get()) {
+                    if locked {
+                        // Under the lock: the next writer starts after this is out.
+                        tabs.announce(id, meta.version, meta.size, &changed);
+                    } else {
+                        tabs.announce_soon(id, meta.version, meta.size, changed);
+                    }
                 }
                 Ok(JsValue::UNDEFINED)
             })
         };
         let commit = Rc::new(Commit {
-            done: tabs::locked(&self.lock, job),
-            tx: tx_slot,
-            why: why_slot,
+            done: tabs::in_turn(&self.lock, locked, job),
+            tx: slots.tx,
+            why: slots.why,
             settled: Cell::new(None),
             reported: Cell::new(false),
         });
-        self.track(commit, callbacks, on_fail);
+        self.track(commit, slots.callbacks, on_fail);
+    }
+
+    /// How the next write checks the file, and what it knows afterwards.
+    fn check(&self, size: u64) -> Check {
+        match self.known.get() {
+            Some(old) => {
+                let new = old.next(size);
+                self.known.set(Some(new));
+                Check::Known { old, new }
+            }
+            None => Check::Id,
+        }
     }
 
     /// Tracks a commit: `on_fail` runs if it fails.
     fn track(&self, commit: Rc<Commit>, callbacks: Callbacks, on_fail: OnFail) {
         self.pending.borrow_mut().push(commit.clone());
-        let pending = self.pending.clone();
+        let (pending, known) = (self.pending.clone(), self.known.clone());
         spawn_local(async move {
             let ok = JsFuture::from(commit.done.clone()).await.is_ok();
             drop(callbacks);
@@ -344,6 +462,8 @@ impl IdbFile {
             if ok {
                 pending.borrow_mut().retain(|c| !Rc::ptr_eq(c, &commit));
             } else {
+                // What the file holds now is not known here.
+                known.set(None);
                 on_fail();
             }
         });
@@ -377,7 +497,7 @@ impl Backing for IdbFile {
 
     fn set_len(&self, len: u64) -> Result<()> {
         let (id, chunk, shrinks) = (self.id, self.chunk, len < self.size.get());
-        let fill = move |s: &Started| -> Result<()> {
+        let fill = move |s: &Started, _known: bool| -> Result<()> {
             let past_end = IdbKeyRange::bound(
                 &chunk_key(id, len.div_ceil(chunk)),
                 &chunk_key(id, LAST_INDEX),
@@ -391,7 +511,7 @@ impl Backing for IdbFile {
                 let get = s.chunks.get(&key).map_err(|e| s.fail(&e))?;
                 let (chunks, keep) = (s.chunks.clone(), (len % chunk) as u32);
                 let failed = s.abort(Error::new(ErrorKind::Io, "resize"));
-                on_success(&get, &s.callbacks, move |stored| {
+                on_success(&get, &s.slots.callbacks, move |stored| {
                     if let Some(buf) = stored.dyn_ref::<js_sys::ArrayBuffer>() {
                         if buf.byte_length() > keep {
                             if let Err(e) = chunks.put_with_key(&buf.slice_with_end(0, keep), &key)
@@ -404,13 +524,17 @@ impl Backing for IdbFile {
             }
             Ok(())
         };
-        let update = move |meta: Meta| Meta {
-            size: len,
-            version: meta.version + 1.0,
-            ..meta
-        };
+        let check = self.check(len);
         self.size.set(len);
-        self.write("resize", update, fill, Vec::new(), Box::new(|| {}));
+        let update: Update = Rc::new(move |meta: Meta| meta.next(len));
+        self.write(
+            "resize",
+            check,
+            update,
+            Rc::new(fill),
+            Vec::new(),
+            Box::new(|| {}),
+        );
         Ok(())
     }
 
@@ -418,44 +542,71 @@ impl Backing for IdbFile {
         &self,
         window: &[u8],
         offset: u64,
+        scope: Range<usize>,
         runs: &[Range<usize>],
         on_fail: OnFail,
     ) -> Result<()> {
         let end = offset + runs.iter().map(|r| r.end).max().unwrap_or(0) as u64;
         let chunk = self.chunk;
-        // The dirty bytes, copied now (the map may change before the lock is
-        // granted), grouped by chunk.
-        let mut plan: BTreeMap<u64, Pieces> = BTreeMap::new();
+        // The file's length after this commit, if this map knows it.
+        let size = self.known.get().map(|k| k.size.max(end));
+        // The bytes whose stored content this map holds: those of `scope`.
+        let (known_from, known_to) = (offset + scope.start as u64, offset + scope.end as u64);
+        // The dirty bytes, copied now (the map may change before the
+        // transaction starts), grouped by chunk.
+        let mut plan: Vec<ChunkWrite> = Vec::new();
         let mut bytes = 0;
         for run in runs {
             let (mut at, stop) = (offset + run.start as u64, offset + run.end as u64);
+            bytes += stop - at;
             while at < stop {
                 let index = at / chunk;
-                let piece_end = ((index + 1) * chunk).min(stop);
-                let piece = &window[(at - offset) as usize..(piece_end - offset) as usize];
-                plan.entry(index)
-                    .or_default()
-                    .push(((at - index * chunk) as usize, piece.to_vec()));
-                bytes += piece.len() as u64;
+                let start = index * chunk;
+                let piece_end = (start + chunk).min(stop);
+                let dirty = (at - start) as usize..(piece_end - start) as usize;
+                match plan.last_mut() {
+                    Some(w) if w.index == index => w.dirty.push(dirty),
+                    _ => {
+                        let whole_end = size
+                            .map(|size| (start + chunk).min(size))
+                            .filter(|&e| start >= known_from && e <= known_to);
+                        let from = start.max(offset);
+                        plan.push(ChunkWrite {
+                            index,
+                            at: (from - start) as usize,
+                            bytes: Vec::new(),
+                            dirty: vec![dirty],
+                            whole: whole_end.is_some(),
+                        });
+                        if let Some(e) = whole_end {
+                            let w = plan.last_mut().expect("just pushed");
+                            w.bytes =
+                                window[(from - offset) as usize..(e - offset) as usize].to_vec();
+                        }
+                    }
+                }
                 at = piece_end;
             }
         }
-        let changed: Vec<u64> = plan.keys().copied().collect();
+        // A chunk not held whole keeps the bytes up to its last dirty one.
+        for w in plan.iter_mut().filter(|w| !w.whole) {
+            let from = w.index * chunk + w.at as u64;
+            let to = w.index * chunk + w.dirty.last().map_or(0, |r| r.end) as u64;
+            w.bytes = window[(from - offset) as usize..(to - offset) as usize].to_vec();
+        }
+        let changed: Vec<u64> = plan.iter().map(|w| w.index).collect();
         self.size.set(self.size.get().max(end));
         self.counters.add(changed.len() as u64, bytes);
-        let id = self.id;
-        let update = move |meta: Meta| Meta {
-            size: meta.size.max(end),
-            version: meta.version + 1.0,
-            ..meta
-        };
-        let fill = move |s: &Started| -> Result<()> {
-            for (index, pieces) in plan {
-                put_chunk(s, id, index, chunk, pieces)?;
+        let check = self.check(size.unwrap_or(end));
+        let (id, plan) = (self.id, Rc::new(plan));
+        let update: Update = Rc::new(move |meta: Meta| meta.next(meta.size.max(end)));
+        let fill = move |s: &Started, known: bool| -> Result<()> {
+            for i in 0..plan.len() {
+                put_chunk(s, id, chunk, &plan, i, known)?;
             }
             Ok(())
         };
-        self.write("flush", update, fill, changed, on_fail);
+        self.write("flush", check, update, Rc::new(fill), changed, on_fail);
         Ok(())
     }
 

@@ -1,5 +1,5 @@
 //! The metadata record of a file in the `files` object store:
-//! `{ id, size, chunk, version }` under the file's name.
+//! `{ id, size, chunk, version, tag }` under the file's name.
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -15,6 +15,15 @@ pub(crate) struct Meta {
     pub(crate) chunk: u64,
     /// Counts the commits to the file.
     pub(crate) version: f64,
+    /// Random, new at every commit: names the state the file is in, so a
+    /// writer can check in its transaction that nobody committed since the
+    /// state it knows (`file.rs`). `None` in records without one.
+    pub(crate) tag: Option<f64>,
+}
+
+thread_local! {
+    /// The record's field names as JS strings, made once.
+    static KEYS: [JsValue; 5] = ["id", "size", "chunk", "version", "tag"].map(JsValue::from_str);
 }
 
 fn number(obj: &JsValue, key: &str) -> Option<f64> {
@@ -37,21 +46,38 @@ impl Meta {
             size: size as u64,
             chunk: chunk as u64,
             version: number(value, "version").unwrap_or(0.0),
+            tag: number(value, "tag"),
         })
     }
 
     pub(crate) fn to_js(self) -> JsValue {
         let obj = Object::new();
-        for (key, value) in [
-            ("id", self.id),
-            ("size", self.size as f64),
-            ("chunk", self.chunk as f64),
-            ("version", self.version),
-        ] {
-            // Setting a plain property on a fresh object cannot fail.
-            let _ = Reflect::set(&obj, &JsValue::from_str(key), &JsValue::from_f64(value));
-        }
+        let values = [
+            self.id,
+            self.size as f64,
+            self.chunk as f64,
+            self.version,
+            self.tag.unwrap_or(f64::NAN),
+        ];
+        KEYS.with(|keys| {
+            for (key, value) in keys.iter().zip(values) {
+                if !value.is_nan() {
+                    // Setting a plain property on a fresh object cannot fail.
+                    let _ = Reflect::set(&obj, key, &JsValue::from_f64(value));
+                }
+            }
+        });
         obj.into()
+    }
+
+    /// The record after one more commit: `size` bytes long, with a new tag.
+    pub(crate) fn next(self, size: u64) -> Meta {
+        Meta {
+            size,
+            version: self.version + 1.0,
+            tag: Some(new_id()),
+            ..self
+        }
     }
 
     /// The chunks `[first, end)` that hold the bytes `[offset, offset + len)`.
@@ -60,7 +86,7 @@ impl Meta {
     }
 }
 
-/// A fresh file id: 53 random bits, so that ids never repeat in practice.
+/// A fresh file id or tag: 53 random bits, so that they never repeat in practice.
 pub(crate) fn new_id() -> f64 {
     let hi = (js_sys::Math::random() * (1u64 << 26) as f64).floor();
     let lo = (js_sys::Math::random() * (1u64 << 27) as f64).floor();

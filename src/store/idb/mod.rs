@@ -94,14 +94,24 @@ impl Counters {
     }
 }
 
+thread_local! {
+    /// `["files", "chunks"]` and `{ durability }`, made once: a one-page
+    /// flush takes a millisecond or two, and every value made in JS counts.
+    static BOTH_STORES: JsValue = Array::of2(&"files".into(), &"chunks".into()).into();
+    static DURABLE: JsValue = {
+        let options = js_sys::Object::new();
+        let _ = Reflect::set(&options, &"durability".into(), &DURABILITY.into());
+        options.into()
+    };
+}
+
 fn both_stores() -> JsValue {
-    Array::of2(&"files".into(), &"chunks".into()).into()
+    BOTH_STORES.with(JsValue::clone)
 }
 
 /// A readwrite transaction over both object stores, durable.
 pub(crate) fn readwrite(db: &IdbDatabase, what: &str) -> Result<IdbTransaction> {
-    let options = js_sys::Object::new();
-    let _ = Reflect::set(&options, &"durability".into(), &DURABILITY.into());
+    let options = DURABLE.with(JsValue::clone);
     db.unchecked_ref::<DurableDb>()
         .transaction_with_options(&both_stores(), "readwrite", &options)
         .map_err(|e| js_error(what, &e))
@@ -240,15 +250,28 @@ impl IdbStore {
         self.meta(name).await?.ok_or_else(|| self.not_found(name))
     }
 
-    /// The bytes `[offset, offset + len)` of a file, reading only their chunks.
-    async fn load(&self, meta: &Meta, offset: u64, len: usize) -> Result<Vec<u8>> {
-        let context = format!("read {len} bytes at {offset}");
+    /// The bytes `[offset, offset + len)` of file `name` (record `meta`),
+    /// reading only their chunks, and the record as it was when they were
+    /// read (`None` if it no longer names the file).
+    async fn load(
+        &self,
+        name: &str,
+        meta: &Meta,
+        offset: u64,
+        len: usize,
+    ) -> Result<(Vec<u8>, Option<Meta>)> {
+        let context = format!("read {len} bytes at {offset} of {name:?}");
         let mut out = zeroed(len as u64, &context)?;
+        let tx = readonly(&self.db, &context)?;
+        let record = tx
+            .object_store("files")
+            .and_then(|files| files.get(&JsValue::from_str(name)))
+            .map_err(|e| js_error(&context, &e))?;
         if len == 0 {
-            return Ok(out);
+            let record = Meta::from_js(&request(&context, &record).await?);
+            return Ok((out, record.filter(|r| r.id == meta.id)));
         }
         let (first, end) = meta.chunks(offset, len as u64);
-        let tx = readonly(&self.db, &context)?;
         let chunks = tx
             .object_store("chunks")
             .map_err(|e| js_error(&context, &e))?;
@@ -259,6 +282,7 @@ impl IdbStore {
         let values = chunks
             .get_all_with_key(&range)
             .map_err(|e| js_error(&context, &e))?;
+        let record = Meta::from_js(&request(&context, &record).await?);
         let keys: Array = request(&context, &keys).await?.unchecked_into();
         let values: Array = request(&context, &values).await?.unchecked_into();
         let window_end = offset + len as u64;
@@ -283,7 +307,7 @@ impl IdbStore {
                     .copy_to(&mut out[(from - offset) as usize..(to - offset) as usize]);
             }
         }
-        Ok(out)
+        Ok((out, record.filter(|r| r.id == meta.id)))
     }
 
     /// Writes a new metadata record (and, for a replacement, drops the old chunks).
@@ -311,13 +335,15 @@ impl IdbStore {
         w.finish().await
     }
 
-    fn file(&self, name: &str, meta: Meta) -> Arc<dyn Backing> {
+    /// A map's view of file `name`, whose pages hold the state `known` names.
+    fn file(&self, name: &str, meta: Meta, known: Option<Meta>) -> Arc<dyn Backing> {
         #[allow(clippy::arc_with_non_send_sync)] // the browser has one thread
         let file = Arc::new(IdbFile::new(
             self.db.clone(),
             &self.name,
             name,
             meta,
+            known,
             self.counters.clone(),
             self.tabs.clone(),
         ));
@@ -337,6 +363,7 @@ impl Store for IdbStore {
                 size: data.len() as u64,
                 chunk: CHUNK,
                 version: old.map_or(0.0, |m| m.version) + 1.0,
+                tag: Some(new_id()),
             };
             self.put_file(name, meta, data, old).await
         })
@@ -391,7 +418,7 @@ impl IdbStore {
                 format!("{name:?} does not fit in memory"),
             )
         })?;
-        self.load(&meta, 0, len).await
+        Ok(self.load(name, &meta, 0, len).await?.0)
     }
 
     async fn list_unlocked(&self) -> Result<Vec<String>> {
@@ -432,6 +459,7 @@ impl IdbStore {
                     size: opts.created_size()?,
                     chunk: CHUNK,
                     version: 1.0,
+                    tag: Some(new_id()),
                 };
                 self.put_file(name, meta, &[], None).await?;
                 meta
@@ -440,15 +468,16 @@ impl IdbStore {
         };
         let (offset, len) = opts.window(meta.size)?;
         let access = opts.get_access();
-        let backing = self.file(name, meta);
         let windows = WINDOWS.with(Arc::clone);
-        let shared =
-            access != crate::Access::Copy && windows.get(backing.key(), offset, len).is_some();
-        let bytes = if shared {
-            Vec::new()
+        let key = file::file_key(&self.name, meta.id);
+        let shared = access != crate::Access::Copy && windows.get(&key, offset, len).is_some();
+        // Pages shared with another map hold what that map knows, not a state read here.
+        let (bytes, known) = if shared {
+            (Vec::new(), None)
         } else {
-            self.load(&meta, offset, len).await?
+            self.load(name, &meta, offset, len).await?
         };
+        let backing = self.file(name, meta, known);
         let region = paged::map_window(&windows, backing, offset, len, access, || Ok(bytes))?;
         Ok(Mmap::from_region(region, access))
     }

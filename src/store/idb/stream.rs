@@ -60,6 +60,7 @@ impl IdbStore {
             size: total,
             chunk: CHUNK,
             version: 0.0,
+            tag: Some(new_id()),
         };
         w.files
             .put_with_key(&meta.to_js(), &JsValue::from_str(&marker))

@@ -1,21 +1,29 @@
 //! Several tabs (or workers) of one origin with maps of one file.
 //!
-//! - **Writes of a file are serialized** with a Web Lock named after the
-//!   database and the file ([`locked`]): a flush or resize takes it, runs
-//!   its transaction, announces the commit and only then lets the next
-//!   writer in, so tabs commit one at a time and announce in commit order.
-//!   IndexedDB would order the transactions anyway; the lock makes
-//!   "commit, then tell the others" one step. Where `navigator.locks` is
-//!   missing (an insecure origin) writes run unlocked, still atomic.
-//! - **Commits are announced** on a `BroadcastChannel` per database
-//!   (`"vmmap:" + name`): `{ id, version, size, chunks }` once the
-//!   transaction has committed. A tab that maps file `id` reloads those
-//!   chunks from IndexedDB (after its own commits of the file have settled)
-//!   and copies them into its pages that are clean; a page it has dirtied
-//!   keeps its bytes until its own flush, which then wins for that page.
+//! - **Writes of a file keep this page's order** ([`in_turn`]): a flush or
+//!   resize starts once the page's earlier ones of the file have settled.
+//! - **Writes of a file are serialized across tabs** with a Web Lock named
+//!   after the database and the file ([`locked`]) once another tab is known
+//!   to have the file open: a flush or resize takes it, runs its transaction,
+//!   announces the commit and only then lets the next writer in, so tabs
+//!   commit one at a time and announce in commit order. A tab alone with a
+//!   file skips the lock (a grant costs about a third of a one-page flush);
+//!   its transactions check that nobody committed since the state they
+//!   build on (`file.rs`), so a tab that opens the file meanwhile loses
+//!   nothing. Where `navigator.locks` is missing (an insecure origin) writes
+//!   run unlocked, still atomic.
+//! - **Tabs say which files they map** on a `BroadcastChannel` per database
+//!   (`"vmmap:" + name`): `{ hello: id }` when a map of file `id` is made,
+//!   answered by `{ here: id }` from every tab with a map of it.
+//! - **Commits are announced** on the same channel: `{ id, version, size,
+//!   chunks }` once the transaction has committed. A tab that maps file `id`
+//!   reloads those chunks from IndexedDB (after its own commits of the file
+//!   have settled) and copies them into its pages that are clean; a page it
+//!   has dirtied keeps its bytes until its own flush, which then wins for
+//!   that page.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
@@ -23,7 +31,7 @@ use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{JsFuture, spawn_local};
+use wasm_bindgen_futures::{JsFuture, future_to_promise, spawn_local};
 use web_sys::{BroadcastChannel, IdbDatabase};
 
 use super::file::{IdbFile, file_key};
@@ -138,6 +146,47 @@ pub(crate) fn locked<F: FnOnce() -> Promise + 'static>(name: &str, job: F) -> Pr
 }
 
 thread_local! {
+    /// Per Web Lock name: the writes of this page not settled yet, and the last.
+    static TURNS: RefCell<HashMap<String, (usize, Promise)>> = RefCell::default();
+}
+
+/// Runs `job` once this page's earlier writes under the name `name` have
+/// settled (at once if there are none), holding the Web Lock `name` if
+/// `lock`; returns a promise of its outcome.
+pub(crate) fn in_turn<F: FnOnce() -> Promise + 'static>(name: &str, lock: bool, job: F) -> Promise {
+    let owned = name.to_owned();
+    let run = move || if lock { locked(&owned, job) } else { job() };
+    let before = TURNS.with(|t| t.borrow().get(name).map(|(_, last)| last.clone()));
+    let promise = match before {
+        None => run(),
+        Some(before) => future_to_promise(async move {
+            let _ = JsFuture::from(before).await;
+            JsFuture::from(run()).await
+        }),
+    };
+    TURNS.with(|t| {
+        let mut turns = t.borrow_mut();
+        let entry = turns.entry(name.to_owned()).or_insert((0, promise.clone()));
+        entry.0 += 1;
+        entry.1 = promise.clone();
+    });
+    let (name, settled) = (name.to_owned(), promise.clone());
+    spawn_local(async move {
+        let _ = JsFuture::from(settled).await;
+        TURNS.with(|t| {
+            let mut turns = t.borrow_mut();
+            if let Some(entry) = turns.get_mut(&name) {
+                entry.0 -= 1;
+                if entry.0 == 0 {
+                    turns.remove(&name);
+                }
+            }
+        });
+    });
+    promise
+}
+
+thread_local! {
     /// The channel of each database this page has open, shared by its stores.
     static CHANNELS: RefCell<Vec<(String, Weak<Tabs>)>> = const { RefCell::new(Vec::new()) };
 }
@@ -145,7 +194,6 @@ thread_local! {
 /// This page's end of the channel of one database.
 #[derive(Debug)]
 pub(crate) struct Tabs {
-    channel: BroadcastChannel,
     _listener: Closure<dyn FnMut(JsValue)>,
     shared: Rc<Shared>,
 }
@@ -153,6 +201,7 @@ pub(crate) struct Tabs {
 /// What the listener needs: files to reload, and which are being reloaded.
 #[derive(Debug)]
 struct Shared {
+    channel: BroadcastChannel,
     db: IdbDatabase,
     db_name: String,
     /// The files of the database that maps of this page use.
@@ -160,6 +209,8 @@ struct Shared {
     /// Chunks to reload, by file id (its bits).
     queue: RefCell<BTreeMap<u64, BTreeSet<u64>>>,
     reloading: Cell<bool>,
+    /// Files (id bits) another tab has said it maps.
+    others: RefCell<BTreeSet<u64>>,
 }
 
 /// The channel of database `db_name` (opened as `db`), made on first use;
@@ -177,11 +228,13 @@ pub(crate) fn for_database(db: &IdbDatabase, db_name: &str) -> Option<Rc<Tabs>> 
         }
         let channel = BroadcastChannel::new(&format!("vmmap:{db_name}")).ok()?;
         let shared = Rc::new(Shared {
+            channel,
             db: db.clone(),
             db_name: db_name.to_owned(),
             files: RefCell::default(),
             queue: RefCell::default(),
             reloading: Cell::new(false),
+            others: RefCell::default(),
         });
         let listener = Closure::<dyn FnMut(JsValue)>::new({
             let shared = shared.clone();
@@ -191,9 +244,10 @@ pub(crate) fn for_database(db: &IdbDatabase, db_name: &str) -> Option<Rc<Tabs>> 
                 }
             }
         });
-        channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+        shared
+            .channel
+            .set_onmessage(Some(listener.as_ref().unchecked_ref()));
         let tabs = Rc::new(Tabs {
-            channel,
             _listener: listener,
             shared,
         });
@@ -204,8 +258,8 @@ pub(crate) fn for_database(db: &IdbDatabase, db_name: &str) -> Option<Rc<Tabs>> 
 
 impl Drop for Tabs {
     fn drop(&mut self) {
-        self.channel.set_onmessage(None);
-        self.channel.close();
+        self.shared.channel.set_onmessage(None);
+        self.shared.channel.close();
     }
 }
 
@@ -215,10 +269,17 @@ fn number(obj: &JsValue, key: &str) -> Option<f64> {
 
 impl Tabs {
     /// Maps of `file` in this page receive what other tabs commit to it.
+    /// Tells the other tabs, which answer if they map it too.
     pub(crate) fn register(&self, file: &Arc<IdbFile>) {
         let mut files = self.shared.files.borrow_mut();
         files.retain(|f| f.strong_count() > 0);
         files.push(Arc::downgrade(file));
+        self.shared.say("hello", file.id());
+    }
+
+    /// Whether another tab has said it maps file `id`.
+    pub(crate) fn others_have(&self, id: f64) -> bool {
+        self.shared.others.borrow().contains(&id.to_bits())
     }
 
     /// Tells the other tabs that `version` of file `id` (`size` bytes) has
@@ -238,7 +299,31 @@ impl Tabs {
             let _ = Reflect::set(&message, &JsValue::from_str(key), &value);
         }
         // Best effort: a closed channel means no other tab listens here.
-        let _ = self.channel.post_message(&message);
+        let _ = self.shared.channel.post_message(&message);
+    }
+}
+
+impl Tabs {
+    /// [`announce`](Self::announce)s once the current task is done, so that
+    /// a flush resolves first (a post costs about a tenth of a one-page
+    /// flush on the main thread). Announces now if there is no `setTimeout`.
+    pub(crate) fn announce_soon(
+        self: &Rc<Self>,
+        id: f64,
+        version: f64,
+        size: u64,
+        chunks: Vec<u64>,
+    ) {
+        let set_timeout = Reflect::get(&js_sys::global(), &"setTimeout".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok());
+        let Some(set_timeout) = set_timeout else {
+            return self.announce(id, version, size, &chunks);
+        };
+        let tabs = self.clone();
+        let post = Closure::once_into_js(move || tabs.announce(id, version, size, &chunks));
+        // setTimeout does not throw for a function.
+        let _ = set_timeout.call1(&JsValue::UNDEFINED, &post);
     }
 }
 
@@ -252,8 +337,27 @@ impl Shared {
             .collect()
     }
 
-    /// A message from another tab: queue the chunks it changed for reloading.
+    /// Posts `{ [what]: id }`.
+    fn say(&self, what: &str, id: f64) {
+        let message = Object::new();
+        let _ = Reflect::set(&message, &JsValue::from_str(what), &JsValue::from_f64(id));
+        let _ = self.channel.post_message(&message);
+    }
+
+    /// A message from another tab: note that it maps the file, answer a
+    /// hello, queue the chunks a commit changed for reloading.
     fn receive(this: &Rc<Shared>, data: &JsValue) {
+        if let Some(id) = number(data, "hello") {
+            this.others.borrow_mut().insert(id.to_bits());
+            if !this.live_files(id).is_empty() {
+                this.say("here", id);
+            }
+            return;
+        }
+        if let Some(id) = number(data, "here") {
+            this.others.borrow_mut().insert(id.to_bits());
+            return;
+        }
         let (Some(id), Some(version), Some(size)) = (
             number(data, "id"),
             number(data, "version"),
@@ -261,6 +365,7 @@ impl Shared {
         ) else {
             return;
         };
+        this.others.borrow_mut().insert(id.to_bits());
         let files = this.live_files(id);
         for file in &files {
             file.saw(version, size as u64);
