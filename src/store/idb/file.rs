@@ -18,6 +18,7 @@
 //!   to the same chunk are kept (last flush wins per page).
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -98,8 +99,13 @@ pub(crate) struct IdbFile {
     chunk: u64,
     /// The file's length as this page last set or saw it.
     size: Cell<u64>,
-    /// The highest version another tab announced.
-    seen: Cell<f64>,
+    /// The highest version of the file this page loaded, committed or heard of.
+    seen: Rc<Cell<f64>>,
+    /// Chunks this map committed while no other tab was known to map the
+    /// file, which no other tab heard of: chunk index to the version that
+    /// last changed it. A tab that says hello gets those newer than the
+    /// version it loaded.
+    unannounced: Rc<RefCell<BTreeMap<u64, f64>>>,
     /// The record of the state whose bytes this map's clean pages hold (once
     /// this map's commits so far have committed), if the map knows one.
     known: Rc<Cell<Option<Meta>>>,
@@ -334,8 +340,9 @@ impl IdbFile {
             name: name.to_owned(),
             id: meta.id,
             chunk: meta.chunk,
-            size: Cell::new(meta.size),
-            seen: Cell::new(meta.version),
+            size: Cell::new(known.map_or(meta.size, |k| k.size)),
+            seen: Rc::new(Cell::new(known.map_or(meta.version, |k| k.version))),
+            unannounced: Rc::default(),
             known: Rc::new(Cell::new(known)),
             pending: Rc::default(),
             counters,
@@ -358,6 +365,25 @@ impl IdbFile {
             .iter()
             .filter(|c| c.settled.get().is_none())
             .map(|c| c.done.clone())
+            .collect()
+    }
+
+    /// The highest version of the file this page knows of.
+    pub(crate) fn version(&self) -> f64 {
+        self.seen.get()
+    }
+
+    /// The file's length as this page knows it.
+    pub(crate) fn size(&self) -> u64 {
+        self.size.get()
+    }
+
+    /// The chunks this map committed unannounced after `version`.
+    pub(crate) fn unannounced_since(&self, version: f64) -> Vec<u64> {
+        let log = self.unannounced.borrow();
+        log.iter()
+            .filter(|&(_, &v)| v > version)
+            .map(|(&chunk, _)| chunk)
             .collect()
     }
 
@@ -394,6 +420,7 @@ impl IdbFile {
         };
         let locked = self.tabs.as_ref().is_none_or(|t| t.others_have(self.id));
         let (s, tabs, known) = (slots.clone(), self.tabs.clone(), self.known.clone());
+        let (seen, unannounced) = (self.seen.clone(), self.unannounced.clone());
         let job = move || -> Promise {
             let (slots, id) = (s.clone(), target.id);
             let attempt = move |check: Check| -> Result<Promise> {
@@ -418,13 +445,25 @@ impl IdbFile {
                     outcome = wait(attempt(Check::Id)).await;
                 }
                 outcome?;
-                if let (Some(tabs), Some(meta)) = (tabs, s.after.get()) {
-                    if locked {
-                        // Under the lock: the next writer starts after this is out.
-                        tabs.announce(id, meta.version, meta.size, &changed);
-                    } else {
+                let Some(meta) = s.after.get() else {
+                    return Ok(JsValue::UNDEFINED);
+                };
+                seen.set(seen.get().max(meta.version));
+                match tabs {
+                    // Under the lock: the next writer starts after this is out.
+                    Some(tabs) if locked => tabs.announce(id, meta.version, meta.size, &changed),
+                    Some(tabs) if tabs.others_have(id) => {
                         tabs.announce_soon(id, meta.version, meta.size, changed);
                     }
+                    // Nobody to tell (a post costs a tenth of a one-page
+                    // flush): kept for a tab that says hello later.
+                    Some(_) => {
+                        let mut log = unannounced.borrow_mut();
+                        for chunk in changed {
+                            log.insert(chunk, meta.version);
+                        }
+                    }
+                    None => {}
                 }
                 Ok(JsValue::UNDEFINED)
             })

@@ -26,8 +26,10 @@ thread_local! {
     static KEYS: [JsValue; 5] = ["id", "size", "chunk", "version", "tag"].map(JsValue::from_str);
 }
 
-fn number(obj: &JsValue, key: &str) -> Option<f64> {
-    Reflect::get(obj, &JsValue::from_str(key)).ok()?.as_f64()
+/// The fields of a record, in the order of [`KEYS`]; `None` where missing
+/// or not a number.
+fn fields(obj: &JsValue) -> [Option<f64>; 5] {
+    KEYS.with(|keys| keys.each_ref().map(|k| Reflect::get(obj, k).ok()?.as_f64()))
 }
 
 impl Meta {
@@ -36,17 +38,17 @@ impl Meta {
         if !value.is_object() {
             return None;
         }
-        let chunk = number(value, "chunk")?;
-        let size = number(value, "size")?;
+        let [id, size, chunk, version, tag] = fields(value);
+        let (id, size, chunk) = (id?, size?, chunk?);
         if chunk < 1.0 || size < 0.0 {
             return None;
         }
         Some(Meta {
-            id: number(value, "id")?,
+            id,
             size: size as u64,
             chunk: chunk as u64,
-            version: number(value, "version").unwrap_or(0.0),
-            tag: number(value, "tag"),
+            version: version.unwrap_or(0.0),
+            tag,
         })
     }
 

@@ -13,10 +13,15 @@
 //!   nothing. Where `navigator.locks` is missing (an insecure origin) writes
 //!   run unlocked, still atomic.
 //! - **Tabs say which files they map** on a `BroadcastChannel` per database
-//!   (`"vmmap:" + name`): `{ hello: id }` when a map of file `id` is made,
-//!   answered by `{ here: id }` from every tab with a map of it.
+//!   (`"vmmap:" + name`): `{ hello: id, version }` when a map of file `id`
+//!   is made (`version`: the one it loaded), answered by `{ here: id,
+//!   version }` from every tab with a map of it.
 //! - **Commits are announced** on the same channel: `{ id, version, size,
-//!   chunks }` once the transaction has committed. A tab that maps file `id`
+//!   chunks }` once the transaction has committed, if another tab is known
+//!   to map the file. A tab alone keeps the chunks it committed (and their
+//!   versions) and announces those newer than the version in a hello or
+//!   here it receives, so a tab that loaded before such a commit but was
+//!   not heard of yet still gets it. A tab that maps file `id`
 //!   reloads those chunks from IndexedDB (after its own commits of the file
 //!   have settled) and copies them into its pages that are clean; a page it
 //!   has dirtied keeps its bytes until its own flush, which then wins for
@@ -274,7 +279,7 @@ impl Tabs {
         let mut files = self.shared.files.borrow_mut();
         files.retain(|f| f.strong_count() > 0);
         files.push(Arc::downgrade(file));
-        self.shared.say("hello", file.id());
+        self.shared.say("hello", file.id(), file.version());
     }
 
     /// Whether another tab has said it maps file `id`.
@@ -285,25 +290,9 @@ impl Tabs {
     /// Tells the other tabs that `version` of file `id` (`size` bytes) has
     /// committed, changing `chunks`.
     pub(crate) fn announce(&self, id: f64, version: f64, size: u64, chunks: &[u64]) {
-        let message = Object::new();
-        let list: Array = chunks
-            .iter()
-            .map(|&c| JsValue::from_f64(c as f64))
-            .collect();
-        for (key, value) in [
-            ("id", JsValue::from_f64(id)),
-            ("version", JsValue::from_f64(version)),
-            ("size", JsValue::from_f64(size as f64)),
-            ("chunks", list.into()),
-        ] {
-            let _ = Reflect::set(&message, &JsValue::from_str(key), &value);
-        }
-        // Best effort: a closed channel means no other tab listens here.
-        let _ = self.shared.channel.post_message(&message);
+        self.shared.announce(id, version, size, chunks);
     }
-}
 
-impl Tabs {
     /// [`announce`](Self::announce)s once the current task is done, so that
     /// a flush resolves first (a post costs about a tenth of a one-page
     /// flush on the main thread). Announces now if there is no `setTimeout`.
@@ -337,26 +326,61 @@ impl Shared {
             .collect()
     }
 
-    /// Posts `{ [what]: id }`.
-    fn say(&self, what: &str, id: f64) {
+    /// Posts `{ [what]: id, version }`.
+    fn say(&self, what: &str, id: f64, version: f64) {
         let message = Object::new();
         let _ = Reflect::set(&message, &JsValue::from_str(what), &JsValue::from_f64(id));
+        let _ = Reflect::set(&message, &"version".into(), &JsValue::from_f64(version));
         let _ = self.channel.post_message(&message);
     }
 
-    /// A message from another tab: note that it maps the file, answer a
-    /// hello, queue the chunks a commit changed for reloading.
-    fn receive(this: &Rc<Shared>, data: &JsValue) {
-        if let Some(id) = number(data, "hello") {
-            this.others.borrow_mut().insert(id.to_bits());
-            if !this.live_files(id).is_empty() {
-                this.say("here", id);
+    /// Another tab maps file `id`, as of `version`: from now on this page
+    /// announces its commits of it; what it committed unannounced after
+    /// that version is announced now (and a hello is answered).
+    fn met(&self, id: f64, version: f64, hello: bool) {
+        self.others.borrow_mut().insert(id.to_bits());
+        let files = self.live_files(id);
+        for file in &files {
+            let chunks = file.unannounced_since(version);
+            if !chunks.is_empty() {
+                self.announce(id, file.version(), file.size(), &chunks);
             }
-            return;
         }
-        if let Some(id) = number(data, "here") {
-            this.others.borrow_mut().insert(id.to_bits());
-            return;
+        if hello {
+            if let Some(latest) = files.iter().map(|f| f.version()).reduce(f64::max) {
+                self.say("here", id, latest);
+            }
+        }
+    }
+
+    /// Posts a commit announcement `{ id, version, size, chunks }`.
+    fn announce(&self, id: f64, version: f64, size: u64, chunks: &[u64]) {
+        let message = Object::new();
+        let list: Array = chunks
+            .iter()
+            .map(|&c| JsValue::from_f64(c as f64))
+            .collect();
+        for (key, value) in [
+            ("id", JsValue::from_f64(id)),
+            ("version", JsValue::from_f64(version)),
+            ("size", JsValue::from_f64(size as f64)),
+            ("chunks", list.into()),
+        ] {
+            let _ = Reflect::set(&message, &JsValue::from_str(key), &value);
+        }
+        // Best effort: a closed channel means no other tab listens here.
+        let _ = self.channel.post_message(&message);
+    }
+
+    /// A message from another tab: a hello or its answer, or a commit, whose
+    /// chunks are queued for reloading.
+    fn receive(this: &Rc<Shared>, data: &JsValue) {
+        let version = number(data, "version").unwrap_or(0.0);
+        for (what, hello) in [("hello", true), ("here", false)] {
+            if let Some(id) = number(data, what) {
+                this.met(id, version, hello);
+                return;
+            }
         }
         let (Some(id), Some(version), Some(size)) = (
             number(data, "id"),

@@ -110,3 +110,57 @@ test("concurrent flushes of the same chunks from two tabs lose nothing", async (
   await shows(a, all);
   await shows(b, all);
 });
+
+test("a commit made before the other tab was heard of still reaches it", async () => {
+  const db = await a.evaluate(() => unique("tabs-late"));
+  await b.evaluate(async (db) => {
+    const s = await window.vmmap.FileStore.open(db);
+    await s.writeFile("f", new Uint8Array(65536));
+  }, db);
+  // Tab A holds back the messages of channels made from now on (its first
+  // of this database comes next), as a busy tab would: B's hello reaches
+  // it only when released.
+  await a.evaluate(() => {
+    const onmessage = Object.getOwnPropertyDescriptor(BroadcastChannel.prototype, "onmessage");
+    window.held = [];
+    window.release = () => {
+      Object.defineProperty(BroadcastChannel.prototype, "onmessage", onmessage);
+      window.holding = false;
+      for (const deliver of window.held.splice(0)) deliver();
+    };
+    window.holding = true;
+    Object.defineProperty(BroadcastChannel.prototype, "onmessage", {
+      configurable: true,
+      get() { return onmessage.get.call(this); },
+      set(fn) {
+        onmessage.set.call(this, fn && ((e) => (window.holding ? window.held.push(() => fn(e)) : fn(e))));
+      },
+    });
+  });
+  await mapIn(a, db, "f");
+  await mapIn(b, db, "f"); // B loads, says hello; A does not hear it yet
+
+  // A, alone as far as it knows, commits without the lock and tells nobody.
+  const locks = await a.evaluate(async (db) => {
+    window.m.setSlice(0, bytes("A0"));
+    const flushing = window.m.flush();
+    const held = await navigator.locks.query();
+    await flushing;
+    return [...held.held, ...held.pending].map((l) => l.name).filter((n) => n.includes(db));
+  }, db);
+  assert.deepEqual(locks, [], "a tab alone with a file flushes without its Web Lock");
+  await new Promise((ok) => setTimeout(ok, 300));
+  assert.equal(await b.evaluate(() => text(window.m.slice(0, 2))), "\0\0", "B heard of A's commit before A heard of B");
+
+  // A hears B's hello: it announces what it committed since the version B loaded.
+  await a.evaluate(() => window.release());
+  const seen = await shows(b, { 0: "A0" });
+  // And B's commits reach A from now on.
+  await b.evaluate((PAGE) => {
+    window.m.setSlice(PAGE, bytes("B1"));
+    return window.m.flush();
+  }, PAGE);
+  await shows(a, { 1: "B1" });
+  assert.equal(await a.evaluate(async () => text((await window.s.readFile("f")).subarray(0, 2))), "A0");
+  console.log(`tabs: B saw A's earlier commit ${seen} ms after A heard its hello`);
+});
