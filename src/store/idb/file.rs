@@ -28,9 +28,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, future_to_promise, spawn_local};
 use web_sys::{IdbDatabase, IdbKeyRange, IdbRequest, IdbTransaction};
 
+use super::lease;
 use super::meta::Meta;
 use super::request::{abort_error, chunk_key, js_error};
-use super::tabs::{self, Tabs};
+use super::tabs::Tabs;
 use super::{Counters, Writing};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
@@ -109,6 +110,9 @@ pub(crate) struct IdbFile {
     /// The record of the state whose bytes this map's clean pages hold (once
     /// this map's commits so far have committed), if the map knows one.
     known: Rc<Cell<Option<Meta>>>,
+    /// The serial number of the lease under which a commit checked `known`:
+    /// while this page holds that lease, nobody else commits.
+    verified: Rc<Cell<Option<u64>>>,
     pending: Rc<RefCell<Vec<Rc<Commit>>>>,
     counters: Rc<Counters>,
     tabs: Option<Rc<Tabs>>,
@@ -142,9 +146,55 @@ enum Check {
     /// since the state the map knows, so its clean pages are the stored
     /// bytes. `new` is put at once, so no request waits for another.
     Known { old: Meta, new: Meta },
+    /// Nothing to check: the page holds the file's lease and a commit
+    /// under it checked the state `old`, so nobody else committed since.
+    /// The record is put only if the length changes (`new`); the tag stays,
+    /// since nobody can learn it before the lease ends.
+    Leased { old: Meta, new: Option<Meta> },
     /// The record must name the mapped file; the new one is made from it
     /// once read.
     Id,
+}
+
+impl Check {
+    /// The state the map knows once the write commits.
+    fn after(self) -> Option<Meta> {
+        match self {
+            Check::Known { new, .. } | Check::Leased { new: Some(new), .. } => Some(new),
+            Check::Leased { old, new: None } => Some(old),
+            Check::Id => None,
+        }
+    }
+}
+
+/// How a write checks the file, when its turn comes: a map that knows the
+/// file's state (`known`) and checked it under the lease the turn runs
+/// under (`verified == lease`) checks nothing; one that knows the state
+/// checks it; any other checks the file's id and merges. `before` and
+/// `after` are the file's length before and after the write as the page saw
+/// them when asking; if `known` disagrees, the state is not trusted.
+fn decide(
+    known: Option<Meta>,
+    verified: Option<u64>,
+    lease: Option<u64>,
+    before: u64,
+    after: u64,
+) -> Check {
+    let Some(old) = known.filter(|k| k.size == before) else {
+        return Check::Id;
+    };
+    if lease.is_some() && verified == lease {
+        let new = (after != old.size).then_some(Meta {
+            size: after,
+            version: old.version + 1.0,
+            ..old
+        });
+        return Check::Leased { old, new };
+    }
+    Check::Known {
+        old,
+        new: old.next(after),
+    }
 }
 
 /// A flush or resize being filled with requests, and what its callbacks need.
@@ -199,8 +249,18 @@ fn begin(
         slots: slots.clone(),
     };
     *slots.tx.borrow_mut() = Some(started.tx.clone());
-    fill(&started, matches!(check, Check::Known { .. }))?;
+    fill(&started, !matches!(check, Check::Id))?;
     let key = JsValue::from_str(&target.name);
+    if let Check::Leased { old, new } = check {
+        if let Some(new) = new {
+            started
+                .files
+                .put_with_key(&new.to_js(), &key)
+                .map_err(|e| started.fail(&e))?;
+        }
+        slots.after.set(Some(new.unwrap_or(old)));
+        return Ok(started);
+    }
     let get = started.files.get(&key).map_err(|e| started.fail(&e))?;
     if let Check::Known { new, .. } = check {
         started
@@ -335,7 +395,7 @@ impl IdbFile {
         let known = known.filter(|k| k.id == meta.id);
         IdbFile {
             key: file_key(db_name, meta.id),
-            lock: tabs::lock_name(db_name, name),
+            lock: lease::lock_name(db_name, name),
             db,
             name: name.to_owned(),
             id: meta.id,
@@ -344,6 +404,7 @@ impl IdbFile {
             seen: Rc::new(Cell::new(known.map_or(meta.version, |k| k.version))),
             unannounced: Rc::default(),
             known: Rc::new(Cell::new(known)),
+            verified: Rc::default(),
             pending: Rc::default(),
             counters,
             tabs,
@@ -398,15 +459,17 @@ impl IdbFile {
         }
     }
 
-    /// Asks for a write of the file: in this page's order of writes of the
-    /// file (and under its Web Lock if another tab has it open), a
-    /// transaction that checks the file as `check` says (or, if it was
-    /// stale, by id with `update`), filled by `fill`; once committed, other
-    /// tabs hear of `changed` chunks. `on_fail` runs if it fails.
+    /// Asks for a write of the file, in this page's next turn on it
+    /// (`lease.rs`): a transaction filled by `fill` that leaves the file
+    /// `after` bytes long (the page saw it `before` bytes long when asking),
+    /// checked as [`decide`] says (by id with `update` if that check finds
+    /// the file stale); once committed, other tabs hear of `changed` chunks.
+    /// `on_fail` runs if it fails.
+    #[allow(clippy::too_many_arguments)] // one call site each, all named
     fn write(
         &self,
         what: &'static str,
-        check: Check,
+        (before, after): (u64, u64),
         update: Update,
         fill: Fill,
         changed: Vec<u64>,
@@ -418,42 +481,44 @@ impl IdbFile {
             name: self.name.clone(),
             id: self.id,
         };
-        let locked = self.tabs.as_ref().is_none_or(|t| t.others_have(self.id));
-        let (s, tabs, known) = (slots.clone(), self.tabs.clone(), self.known.clone());
+        let (s, tabs) = (slots.clone(), self.tabs.clone());
+        let (known, verified) = (self.known.clone(), self.verified.clone());
         let (seen, unannounced) = (self.seen.clone(), self.unannounced.clone());
-        let job = move || -> Promise {
-            let (slots, id) = (s.clone(), target.id);
-            let attempt = move |check: Check| -> Result<Promise> {
-                let started = begin(&target, what, check, &update, &fill, &slots)?;
-                Ok(started.w.done.clone())
-            };
-            let first = attempt(check);
-            future_to_promise(async move {
-                let wait = |tried: Result<Promise>| async {
+        // The place in this page's order is taken now; the turn comes later.
+        let ticket = lease::ticket(&self.lock);
+        let job = async move {
+            let turn = ticket.turn(tabs.as_ref()).await;
+            let lease = turn.lease();
+            let check = decide(known.get(), verified.get(), lease, before, after);
+            known.set(check.after());
+            let attempt = |check: Check| {
+                let tried = begin(&target, what, check, &update, &fill, &s);
+                let (tried, why) = (tried.map(|st| st.w.done.clone()), s.why.clone());
+                async move {
                     match tried {
                         Ok(done) => JsFuture::from(done).await.map(drop),
                         Err(e) => {
-                            s.why.borrow_mut().get_or_insert(e);
+                            why.borrow_mut().get_or_insert(e);
                             Err(JsValue::UNDEFINED)
                         }
                     }
-                };
-                let mut outcome = wait(first).await;
-                if outcome.is_err() && s.stale.replace(false) {
-                    // Someone else committed since: their pages must be kept.
-                    known.set(None);
-                    outcome = wait(attempt(Check::Id)).await;
                 }
-                outcome?;
-                let Some(meta) = s.after.get() else {
-                    return Ok(JsValue::UNDEFINED);
-                };
+            };
+            let mut outcome = attempt(check).await;
+            if outcome.is_err() && s.stale.replace(false) {
+                // Someone else committed since: their pages must be kept.
+                known.set(None);
+                outcome = attempt(Check::Id).await;
+            } else if outcome.is_ok() && matches!(check, Check::Known { .. }) {
+                // Nobody else commits while the lease lasts.
+                verified.set(lease);
+            }
+            outcome?;
+            if let Some(meta) = s.after.get() {
                 seen.set(seen.get().max(meta.version));
-                match tabs {
-                    // Under the lock: the next writer starts after this is out.
-                    Some(tabs) if locked => tabs.announce(id, meta.version, meta.size, &changed),
-                    Some(tabs) if tabs.others_have(id) => {
-                        tabs.announce_soon(id, meta.version, meta.size, changed);
+                match &tabs {
+                    Some(tabs) if tabs.others_have(target.id) => {
+                        tabs.announce(target.id, meta.version, meta.size, &changed);
                     }
                     // Nobody to tell (a post costs a tenth of a one-page
                     // flush): kept for a tab that says hello later.
@@ -465,11 +530,12 @@ impl IdbFile {
                     }
                     None => {}
                 }
-                Ok(JsValue::UNDEFINED)
-            })
+            }
+            drop(turn);
+            Ok(JsValue::UNDEFINED)
         };
         let commit = Rc::new(Commit {
-            done: tabs::in_turn(&self.lock, locked, job),
+            done: future_to_promise(job),
             tx: slots.tx,
             why: slots.why,
             settled: Cell::new(None),
@@ -478,22 +544,14 @@ impl IdbFile {
         self.track(commit, slots.callbacks, on_fail);
     }
 
-    /// How the next write checks the file, and what it knows afterwards.
-    fn check(&self, size: u64) -> Check {
-        match self.known.get() {
-            Some(old) => {
-                let new = old.next(size);
-                self.known.set(Some(new));
-                Check::Known { old, new }
-            }
-            None => Check::Id,
-        }
-    }
-
     /// Tracks a commit: `on_fail` runs if it fails.
     fn track(&self, commit: Rc<Commit>, callbacks: Callbacks, on_fail: OnFail) {
         self.pending.borrow_mut().push(commit.clone());
-        let (pending, known) = (self.pending.clone(), self.known.clone());
+        let (pending, known, verified) = (
+            self.pending.clone(),
+            self.known.clone(),
+            self.verified.clone(),
+        );
         spawn_local(async move {
             let ok = JsFuture::from(commit.done.clone()).await.is_ok();
             drop(callbacks);
@@ -503,6 +561,7 @@ impl IdbFile {
             } else {
                 // What the file holds now is not known here.
                 known.set(None);
+                verified.set(None);
                 on_fail();
             }
         });
@@ -563,12 +622,11 @@ impl Backing for IdbFile {
             }
             Ok(())
         };
-        let check = self.check(len);
-        self.size.set(len);
+        let before = self.size.replace(len);
         let update: Update = Rc::new(move |meta: Meta| meta.next(len));
         self.write(
             "resize",
-            check,
+            (before, len),
             update,
             Rc::new(fill),
             Vec::new(),
@@ -587,8 +645,11 @@ impl Backing for IdbFile {
     ) -> Result<()> {
         let end = offset + runs.iter().map(|r| r.end).max().unwrap_or(0) as u64;
         let chunk = self.chunk;
-        // The file's length after this commit, if this map knows it.
-        let size = self.known.get().map(|k| k.size.max(end));
+        // The file's length before and after this commit, as this page sees it.
+        let before = self.size.get();
+        let after = before.max(end);
+        // Chunks are worth copying whole only if the map knows the file's state.
+        let size = self.known.get().map(|_| after);
         // The bytes whose stored content this map holds: those of `scope`.
         let (known_from, known_to) = (offset + scope.start as u64, offset + scope.end as u64);
         // The dirty bytes, copied now (the map may change before the
@@ -610,18 +671,16 @@ impl Backing for IdbFile {
                             .map(|size| (start + chunk).min(size))
                             .filter(|&e| start >= known_from && e <= known_to);
                         let from = start.max(offset);
+                        let bytes = whole_end.map_or_else(Vec::new, |e| {
+                            window[(from - offset) as usize..(e - offset) as usize].to_vec()
+                        });
                         plan.push(ChunkWrite {
                             index,
                             at: (from - start) as usize,
-                            bytes: Vec::new(),
+                            bytes,
                             dirty: vec![dirty],
                             whole: whole_end.is_some(),
                         });
-                        if let Some(e) = whole_end {
-                            let w = plan.last_mut().expect("just pushed");
-                            w.bytes =
-                                window[(from - offset) as usize..(e - offset) as usize].to_vec();
-                        }
                     }
                 }
                 at = piece_end;
@@ -634,9 +693,8 @@ impl Backing for IdbFile {
             w.bytes = window[(from - offset) as usize..(to - offset) as usize].to_vec();
         }
         let changed: Vec<u64> = plan.iter().map(|w| w.index).collect();
-        self.size.set(self.size.get().max(end));
+        self.size.set(after);
         self.counters.add(changed.len() as u64, bytes);
-        let check = self.check(size.unwrap_or(end));
         let (id, plan) = (self.id, Rc::new(plan));
         let update: Update = Rc::new(move |meta: Meta| meta.next(meta.size.max(end)));
         let fill = move |s: &Started, known: bool| -> Result<()> {
@@ -645,7 +703,14 @@ impl Backing for IdbFile {
             }
             Ok(())
         };
-        self.write("flush", check, update, Rc::new(fill), changed, on_fail);
+        self.write(
+            "flush",
+            (before, after),
+            update,
+            Rc::new(fill),
+            changed,
+            on_fail,
+        );
         Ok(())
     }
 

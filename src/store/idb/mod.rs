@@ -12,6 +12,7 @@
 //! (`tabs.rs`).
 
 mod file;
+mod lease;
 mod meta;
 mod request;
 #[cfg(feature = "js")] // only the JS API streams files in
@@ -356,7 +357,7 @@ impl IdbStore {
 
 impl Store for IdbStore {
     async fn write_file(&self, name: &str, data: &[u8]) -> Result<()> {
-        tabs::hold(&self.lock(name), false, async {
+        self.in_turn(name, async {
             let old = self.meta(name).await?;
             let meta = Meta {
                 id: new_id(),
@@ -365,20 +366,20 @@ impl Store for IdbStore {
                 version: old.map_or(0.0, |m| m.version) + 1.0,
                 tag: Some(new_id()),
             };
-            self.put_file(name, meta, data, old).await
+            self.put_file(name, meta, data, old).await?;
+            lease::invalidate(&self.lock(name));
+            Ok(())
         })
         .await
     }
 
     async fn read_file(&self, name: &str) -> Result<Vec<u8>> {
-        tabs::hold(&self.lock(name), true, self.read_unlocked(name)).await
+        self.in_turn(name, self.read_unlocked(name)).await
     }
 
     async fn file_size(&self, name: &str) -> Result<u64> {
-        tabs::hold(&self.lock(name), true, async {
-            Ok(self.existing(name).await?.size)
-        })
-        .await
+        self.in_turn(name, async { Ok(self.existing(name).await?.size) })
+            .await
     }
 
     async fn list(&self) -> Result<Vec<String>> {
@@ -386,12 +387,16 @@ impl Store for IdbStore {
     }
 
     async fn remove_file(&self, name: &str) -> Result<()> {
-        tabs::hold(&self.lock(name), false, self.remove_unlocked(name)).await
+        self.in_turn(name, async {
+            self.remove_unlocked(name).await?;
+            lease::invalidate(&self.lock(name));
+            Ok(())
+        })
+        .await
     }
 
     async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
-        // Exclusive: a missing file may be created.
-        tabs::hold(&self.lock(name), false, self.map_unlocked(name, opts)).await
+        self.in_turn(name, self.map_unlocked(name, opts)).await
     }
 
     fn stats(&self) -> StoreStats {
@@ -407,7 +412,19 @@ impl Store for IdbStore {
 /// (`tabs.rs`): in this page's order, between other tabs' commits.
 impl IdbStore {
     fn lock(&self, name: &str) -> String {
-        tabs::lock_name(&self.name, name)
+        lease::lock_name(&self.name, name)
+    }
+
+    /// Runs `work` in this page's turn on file `name` (`lease.rs`).
+    async fn in_turn<T>(
+        &self,
+        name: &str,
+        work: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let turn = lease::turn(self.tabs.as_ref(), &self.lock(name)).await;
+        let out = work.await;
+        drop(turn);
+        out
     }
 
     async fn read_unlocked(&self, name: &str) -> Result<Vec<u8>> {

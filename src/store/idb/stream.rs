@@ -68,7 +68,13 @@ impl IdbStore {
         w.finish().await?;
         let mut result = self.write_pieces(name, id, total, read, progress).await;
         if result.is_ok() {
-            result = self.switch(name, &marker, meta).await;
+            result = self
+                .in_turn(name, async {
+                    self.switch(name, &marker, meta).await?;
+                    super::lease::invalidate(&self.lock(name));
+                    Ok(())
+                })
+                .await;
         }
         if result.is_err() {
             // Best effort: what is left is deleted by the next write of `name`.

@@ -1,195 +1,42 @@
 //! Several tabs (or workers) of one origin with maps of one file.
 //!
-//! - **Writes of a file keep this page's order** ([`in_turn`]): a flush or
-//!   resize starts once the page's earlier ones of the file have settled.
-//! - **Writes of a file are serialized across tabs** with a Web Lock named
-//!   after the database and the file ([`locked`]) once another tab is known
-//!   to have the file open: a flush or resize takes it, runs its transaction,
-//!   announces the commit and only then lets the next writer in, so tabs
-//!   commit one at a time and announce in commit order. A tab alone with a
-//!   file skips the lock (a grant costs about a third of a one-page flush);
-//!   its transactions check that nobody committed since the state they
-//!   build on (`file.rs`), so a tab that opens the file meanwhile loses
-//!   nothing. Where `navigator.locks` is missing (an insecure origin) writes
-//!   run unlocked, still atomic.
-//! - **Tabs say which files they map** on a `BroadcastChannel` per database
-//!   (`"vmmap:" + name`): `{ hello: id, version }` when a map of file `id`
-//!   is made (`version`: the one it loaded), answered by `{ here: id,
-//!   version }` from every tab with a map of it.
+//! - **Writes of a file are serialized** with its Web Lock, which a page
+//!   keeps as a lease until another tab asks for it (`lease.rs`); a page
+//!   asks with `{ want: lock }` on a `BroadcastChannel` per database
+//!   (`"vmmap:" + name`) before requesting the lock. Where `navigator.locks`
+//!   is missing (an insecure origin) writes run unlocked, still atomic, and
+//!   each checks the file's state in its transaction (`file.rs`).
+//! - **Tabs say which files they map** on the same channel: `{ hello: id,
+//!   version }` when a map of file `id` is made (`version`: the one it
+//!   loaded), answered by `{ here: id, version }` from every tab with a map
+//!   of it.
 //! - **Commits are announced** on the same channel: `{ id, version, size,
-//!   chunks }` once the transaction has committed, if another tab is known
-//!   to map the file. A tab alone keeps the chunks it committed (and their
-//!   versions) and announces those newer than the version in a hello or
-//!   here it receives, so a tab that loaded before such a commit but was
-//!   not heard of yet still gets it. A tab that maps file `id`
-//!   reloads those chunks from IndexedDB (after its own commits of the file
-//!   have settled) and copies them into its pages that are clean; a page it
-//!   has dirtied keeps its bytes until its own flush, which then wins for
-//!   that page.
+//!   chunks }` once the transaction has committed, before the turn ends, if
+//!   another tab is known to map the file. A tab alone keeps the chunks it
+//!   committed (and their versions) and announces those newer than the
+//!   version in a hello or here it receives, so a tab that loaded before
+//!   such a commit but was not heard of yet still gets it. A tab that maps
+//!   file `id` reloads those chunks from IndexedDB (after its own commits of
+//!   the file have settled) and copies them into its pages that are clean; a
+//!   page it has dirtied keeps its bytes until its own flush, which then
+//!   wins for that page.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{JsFuture, future_to_promise, spawn_local};
+use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{BroadcastChannel, IdbDatabase};
 
 use super::file::{IdbFile, file_key};
+use super::lease;
 use super::request::{chunk_key, js_error, request};
 use super::{CHUNK, WINDOWS};
 use crate::error::Result;
-
-#[wasm_bindgen]
-extern "C" {
-    /// `navigator.locks` (web-sys has it only behind an unstable flag).
-    type LockManager;
-
-    /// `LockManager.request(name, callback)`: the lock is held until the
-    /// promise `callback` returns settles.
-    #[wasm_bindgen(method, catch)]
-    fn request(
-        this: &LockManager,
-        name: &str,
-        callback: &Function,
-    ) -> std::result::Result<Promise, JsValue>;
-
-    /// `LockManager.request(name, options, callback)`.
-    #[wasm_bindgen(method, catch, js_name = request)]
-    fn request_with_options(
-        this: &LockManager,
-        name: &str,
-        options: &JsValue,
-        callback: &Function,
-    ) -> std::result::Result<Promise, JsValue>;
-}
-
-/// Releases a lock taken by [`hold`] when dropped (also when the future
-/// holding it is dropped midway, so a lock is never left held).
-struct Held(Option<Function>);
-
-impl Drop for Held {
-    fn drop(&mut self) {
-        if let Some(release) = self.0.take() {
-            let _ = release.call0(&JsValue::UNDEFINED);
-        }
-    }
-}
-
-/// Runs `work` holding the Web Lock `name`, `shared` with other readers or
-/// exclusive. Requests of one page are granted in order: a read asked for
-/// after a flush sees it, as IndexedDB's transaction order did.
-pub(crate) async fn hold<T>(
-    name: &str,
-    shared: bool,
-    work: impl std::future::Future<Output = Result<T>>,
-) -> Result<T> {
-    let Some(locks) = lock_manager() else {
-        return work.await;
-    };
-    let mut release = None;
-    let held = Promise::new(&mut |resolve, _reject| release = Some(resolve));
-    let mut granted_slot = None;
-    let granted = Promise::new(&mut |resolve, _reject| granted_slot = Some(resolve));
-    let (Some(release), Some(on_grant)) = (release, granted_slot) else {
-        return work.await;
-    };
-    let guard = Held(Some(release));
-    let callback = Closure::once_into_js(move |_lock: JsValue| {
-        let _ = on_grant.call0(&JsValue::UNDEFINED);
-        held
-    });
-    let options = Object::new();
-    let mode = if shared { "shared" } else { "exclusive" };
-    let _ = Reflect::set(&options, &"mode".into(), &mode.into());
-    if locks
-        .request_with_options(name, &options, callback.unchecked_ref())
-        .is_err()
-    {
-        return work.await;
-    }
-    let _ = JsFuture::from(granted).await;
-    let out = work.await;
-    drop(guard);
-    out
-}
-
-/// The Web Lock of file `name` of database `db_name`.
-pub(crate) fn lock_name(db_name: &str, name: &str) -> String {
-    format!("vmmap:{db_name}:{name}")
-}
-
-fn lock_manager() -> Option<LockManager> {
-    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
-    let locks = Reflect::get(&navigator, &"locks".into()).ok()?;
-    locks.is_object().then(|| locks.unchecked_into())
-}
-
-/// Runs `job` holding the Web Lock `name` until the promise it returns
-/// settles; returns a promise of that outcome. Requests of one page are
-/// granted in order, so its writes keep their order.
-pub(crate) fn locked<F: FnOnce() -> Promise + 'static>(name: &str, job: F) -> Promise {
-    fn run<F: FnOnce() -> Promise>(job: &RefCell<Option<F>>) -> Promise {
-        let job = job.borrow_mut().take();
-        job.map_or_else(|| Promise::resolve(&JsValue::UNDEFINED), |job| job())
-    }
-    let job = Rc::new(RefCell::new(Some(job)));
-    if let Some(locks) = lock_manager() {
-        let held = job.clone();
-        // Freed once called; `request` calls it unless it throws (then it is
-        // never freed, a few bytes once, and the job runs below).
-        let callback = Closure::once_into_js(move |_lock: JsValue| run(&held));
-        if let Ok(granted) = locks.request(name, callback.unchecked_ref()) {
-            return granted;
-        }
-    }
-    run(&job)
-}
-
-thread_local! {
-    /// Per Web Lock name: the writes of this page not settled yet, and the last.
-    static TURNS: RefCell<HashMap<String, (usize, Promise)>> = RefCell::default();
-}
-
-/// Runs `job` once this page's earlier writes under the name `name` have
-/// settled (at once if there are none), holding the Web Lock `name` if
-/// `lock`; returns a promise of its outcome.
-pub(crate) fn in_turn<F: FnOnce() -> Promise + 'static>(name: &str, lock: bool, job: F) -> Promise {
-    let owned = name.to_owned();
-    let run = move || if lock { locked(&owned, job) } else { job() };
-    let before = TURNS.with(|t| t.borrow().get(name).map(|(_, last)| last.clone()));
-    let promise = match before {
-        None => run(),
-        Some(before) => future_to_promise(async move {
-            let _ = JsFuture::from(before).await;
-            JsFuture::from(run()).await
-        }),
-    };
-    TURNS.with(|t| {
-        let mut turns = t.borrow_mut();
-        let entry = turns.entry(name.to_owned()).or_insert((0, promise.clone()));
-        entry.0 += 1;
-        entry.1 = promise.clone();
-    });
-    let (name, settled) = (name.to_owned(), promise.clone());
-    spawn_local(async move {
-        let _ = JsFuture::from(settled).await;
-        TURNS.with(|t| {
-            let mut turns = t.borrow_mut();
-            if let Some(entry) = turns.get_mut(&name) {
-                entry.0 -= 1;
-                if entry.0 == 0 {
-                    turns.remove(&name);
-                }
-            }
-        });
-    });
-    promise
-}
 
 thread_local! {
     /// The channel of each database this page has open, shared by its stores.
@@ -263,6 +110,8 @@ pub(crate) fn for_database(db: &IdbDatabase, db_name: &str) -> Option<Rc<Tabs>> 
 
 impl Drop for Tabs {
     fn drop(&mut self) {
+        // Nobody could ask for this page's leases on the database any more.
+        lease::give_up(&lease::lock_name(&self.shared.db_name, ""));
         self.shared.channel.set_onmessage(None);
         self.shared.channel.close();
     }
@@ -293,26 +142,12 @@ impl Tabs {
         self.shared.announce(id, version, size, chunks);
     }
 
-    /// [`announce`](Self::announce)s once the current task is done, so that
-    /// a flush resolves first (a post costs about a tenth of a one-page
-    /// flush on the main thread). Announces now if there is no `setTimeout`.
-    pub(crate) fn announce_soon(
-        self: &Rc<Self>,
-        id: f64,
-        version: f64,
-        size: u64,
-        chunks: Vec<u64>,
-    ) {
-        let set_timeout = Reflect::get(&js_sys::global(), &"setTimeout".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<Function>().ok());
-        let Some(set_timeout) = set_timeout else {
-            return self.announce(id, version, size, &chunks);
-        };
-        let tabs = self.clone();
-        let post = Closure::once_into_js(move || tabs.announce(id, version, size, &chunks));
-        // setTimeout does not throw for a function.
-        let _ = set_timeout.call1(&JsValue::UNDEFINED, &post);
+    /// Tells the other tabs that this page wants the Web Lock `name` (so
+    /// one that keeps it lets it go).
+    pub(crate) fn want(&self, name: &str) {
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"want".into(), &JsValue::from_str(name));
+        let _ = self.shared.channel.post_message(&message);
     }
 }
 
@@ -375,6 +210,13 @@ impl Shared {
     /// A message from another tab: a hello or its answer, or a commit, whose
     /// chunks are queued for reloading.
     fn receive(this: &Rc<Shared>, data: &JsValue) {
+        if let Some(name) = Reflect::get(data, &"want".into())
+            .ok()
+            .and_then(|n| n.as_string())
+        {
+            lease::wanted(&name);
+            return;
+        }
         let version = number(data, "version").unwrap_or(0.0);
         for (what, hello) in [("hello", true), ("here", false)] {
             if let Some(id) = number(data, what) {

@@ -117,9 +117,10 @@ test("a commit made before the other tab was heard of still reaches it", async (
     const s = await window.vmmap.FileStore.open(db);
     await s.writeFile("f", new Uint8Array(65536));
   }, db);
+  await mapIn(b, db, "f"); // B loads (its lease on the file ends when A asks for it)
   // Tab A holds back the messages of channels made from now on (its first
-  // of this database comes next), as a busy tab would: B's hello reaches
-  // it only when released.
+  // of this database comes next), as a busy tab would: B's answer to its
+  // hello reaches it only when released.
   await a.evaluate(() => {
     const onmessage = Object.getOwnPropertyDescriptor(BroadcastChannel.prototype, "onmessage");
     window.held = [];
@@ -138,9 +139,8 @@ test("a commit made before the other tab was heard of still reaches it", async (
     });
   });
   await mapIn(a, db, "f");
-  await mapIn(b, db, "f"); // B loads, says hello; A does not hear it yet
 
-  // A, alone as far as it knows, commits without the lock and tells nobody.
+  // A, alone as far as it knows, commits under its lease on the file and tells nobody.
   const locks = await a.evaluate(async (db) => {
     window.m.setSlice(0, bytes("A0"));
     const flushing = window.m.flush();
@@ -148,19 +148,20 @@ test("a commit made before the other tab was heard of still reaches it", async (
     await flushing;
     return [...held.held, ...held.pending].map((l) => l.name).filter((n) => n.includes(db));
   }, db);
-  assert.deepEqual(locks, [], "a tab alone with a file flushes without its Web Lock");
+  assert.deepEqual(locks, [`vmmap:${db}:f`], "A holds the file's Web Lock");
   await new Promise((ok) => setTimeout(ok, 300));
   assert.equal(await b.evaluate(() => text(window.m.slice(0, 2))), "\0\0", "B heard of A's commit before A heard of B");
 
-  // A hears B's hello: it announces what it committed since the version B loaded.
+  // A hears B: it announces what it committed since the version B loaded.
   await a.evaluate(() => window.release());
   const seen = await shows(b, { 0: "A0" });
-  // And B's commits reach A from now on.
+  // B's flush asks A for the lock; its commit reaches A.
   await b.evaluate((PAGE) => {
     window.m.setSlice(PAGE, bytes("B1"));
     return window.m.flush();
   }, PAGE);
   await shows(a, { 1: "B1" });
-  assert.equal(await a.evaluate(async () => text((await window.s.readFile("f")).subarray(0, 2))), "A0");
-  console.log(`tabs: B saw A's earlier commit ${seen} ms after A heard its hello`);
+  const file = await a.evaluate(async () => text((await window.s.readFile("f")).subarray(0, 4098)));
+  assert.equal(file.slice(0, 2) + file.slice(4096), "A0B1");
+  console.log(`tabs: B saw A's earlier commit ${seen} ms after A heard of B`);
 });
