@@ -859,11 +859,12 @@ async fn vmmap_vs_raw_indexeddb() {
     for (k, (peer, result)) in [
         (
             "raw: the chunk + `get` of the `files` record and its `put` from the `get`'s \
-             success event (vmmap's requests)",
+             success event (a flush that checks the file by id)",
             c,
         ),
         (
-            "raw: the chunk + `get` of the record (a check) and its `put`, issued at once",
+            "raw: the chunk + `get` of the record (a check) and its `put`, issued at once \
+             (vmmap's first flush in a lease)",
             d,
         ),
         (
