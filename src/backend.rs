@@ -20,7 +20,9 @@ cfg_if::cfg_if! {
         mod open_file;
         #[path = "native.rs"]
         mod native;
-        pub(crate) use os::{advise, allocation_granularity, page_size};
+        #[path = "native_maps.rs"]
+        mod native_maps;
+        pub(crate) use os::{advise, allocation_granularity, file_id, page_size};
         #[path = "store/dir.rs"]
         mod dir;
         pub(crate) use native::{anonymous, dir_stats, map_file, open_path};
@@ -33,7 +35,9 @@ cfg_if::cfg_if! {
         mod open_file;
         #[path = "native.rs"]
         mod native;
-        pub(crate) use os::{advise, allocation_granularity, page_size};
+        #[path = "native_maps.rs"]
+        mod native_maps;
+        pub(crate) use os::{advise, allocation_granularity, file_id, page_size};
         #[path = "store/dir.rs"]
         mod dir;
         pub(crate) use native::{anonymous, dir_stats, map_file, open_path};

@@ -77,6 +77,9 @@ impl Mmap {
     /// Like every memory map (and Python's), the bytes change if another
     /// process or handle writes the file, and on native targets touching a
     /// page past an end that another process truncated raises `SIGBUS`.
+    /// Within this process that cannot happen: a [`resize`](Mmap::resize)
+    /// that would cut off bytes another native map of the file shows is an
+    /// [`ErrorKind::Io`] error and changes nothing.
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] for a missing file; [`ErrorKind::InvalidArgument`]

@@ -6,6 +6,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::native_maps::Registered;
 use super::open_file::open_file;
 use crate::backend::{self, FlushFuture};
 use crate::error::{Error, ErrorKind, Result};
@@ -39,6 +40,9 @@ pub(crate) struct NativeRegion {
     access: Access,
     /// Set by `resize`: the next flush also syncs the file's new length.
     len_changed: AtomicBool,
+    /// This map's entry among the process's file maps (`None`: anonymous,
+    /// or a file the OS guards itself).
+    registered: Option<Registered>,
 }
 
 /// Opens `path` with the mode `opts` asks for, creating it if asked, and maps it.
@@ -64,6 +68,7 @@ pub(crate) fn anonymous(len: usize) -> Result<Box<dyn MappedRegion>> {
         offset: 0,
         access: Access::Write,
         len_changed: AtomicBool::new(false),
+        registered: None,
     }))
 }
 
@@ -97,12 +102,14 @@ fn map_owned(file: File, opts: &MmapOptions, what: &str) -> Result<Box<dyn Mappe
             e,
         )
     })?;
+    let registered = backend::file_id(&file).map(|id| Registered::new(id, offset + len as u64));
     Ok(Box::new(NativeRegion {
         map,
         file: Some(file),
         offset,
         access,
         len_changed: AtomicBool::new(false),
+        registered,
     }))
 }
 
@@ -136,6 +143,19 @@ impl NativeRegion {
                 format!("offset {} + new length {new_len} overflows", self.offset),
             )
         })?;
+        if let Some(registered) = &self.registered {
+            let others = registered.others_end();
+            if others > size {
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    format!(
+                        "resize to {new_len} bytes would cut the file to {size} bytes while \
+                         another map of it in this process shows bytes up to {others} \
+                         (touching them would crash the process); close that map first"
+                    ),
+                ));
+            }
+        }
         // Unmap first: Windows cannot change the length of a mapped file,
         // and a new map of the new length is all any platform needs.
         self.map = Map::Writable(new_anonymous(1)?);
@@ -149,6 +169,9 @@ impl NativeRegion {
         match result {
             Ok(map) => {
                 self.map = map;
+                if let Some(registered) = &self.registered {
+                    registered.set_end(size);
+                }
                 self.len_changed.store(true, Ordering::Relaxed);
                 Ok(())
             }

@@ -62,3 +62,11 @@ pub(crate) fn advise(
     }
     Ok(())
 }
+
+/// Names the file behind `file` in this system (device, inode), for the
+/// register of native maps (`native_maps.rs`); `None` if it cannot be read.
+pub(crate) fn file_id(file: &std::fs::File) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = file.metadata().ok()?;
+    Some((meta.dev(), meta.ino()))
+}

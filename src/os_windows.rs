@@ -44,3 +44,10 @@ pub(crate) fn advise(
 ) -> Result<()> {
     Ok(())
 }
+
+/// Names the file behind `file`, for the register of native maps
+/// (`native_maps.rs`): `None`, since Windows itself refuses to cut a file
+/// that a map still shows (the resize fails with an OS error).
+pub(crate) fn file_id(_file: &std::fs::File) -> Option<(u64, u64)> {
+    None
+}

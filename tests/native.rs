@@ -200,6 +200,46 @@ fn resize_seen_through_std_fs() {
     assert_eq!(fs::read(&path).unwrap(), b"0123");
 }
 
+/// A shrink that would cut off bytes another map of the file in this
+/// process shows (touching them would raise SIGBUS) is an `Io` error naming
+/// both lengths, and changes neither map nor the file; a shrink above the
+/// other map's end, and any shrink once it is closed, goes through. Also
+/// through a second handle (`Mmap::map`) and a copy map.
+#[test]
+fn shrink_under_another_map_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.bin");
+    let page = vmmap::page_size();
+    fs::write(&path, vec![7u8; 4 * page]).unwrap();
+    let mut a = Mmap::open(&path, &MmapOptions::new()).unwrap();
+    let handle = fs::File::open(&path).unwrap();
+    let b = Mmap::map(
+        &handle,
+        MmapOptions::new().access(Access::Copy).len(3 * page),
+    )
+    .unwrap();
+
+    let refused = a.resize(page).unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Io, "{refused}");
+    let text = refused.to_string();
+    assert!(
+        text.contains(&page.to_string()) && text.contains(&(3 * page).to_string()),
+        "{text}"
+    );
+    assert_eq!(
+        (a.len(), fs::metadata(&path).unwrap().len()),
+        (4 * page, 4 * page as u64)
+    );
+    assert_eq!(b[3 * page - 1], 7, "the other map still reads");
+
+    a.resize(3 * page).unwrap(); // down to the other map's end: nothing it shows is cut
+    assert_eq!(fs::metadata(&path).unwrap().len(), 3 * page as u64);
+    drop(b);
+    a.resize(page).unwrap();
+    assert_eq!(fs::metadata(&path).unwrap().len(), page as u64);
+    a.write_at(0, b"ok").unwrap();
+}
+
 /// An empty file through a path is `InvalidArgument`, as through the store.
 #[test]
 fn open_empty_path_is_invalid() {
