@@ -279,6 +279,37 @@ impl Mmap {
         self.write_checked("write_at", offset, data)
     }
 
+    /// Lets `fill` write the `len` bytes at `offset` in place, for bytes that
+    /// come from elsewhere (a socket, a decoder, a JS array) and need not be
+    /// gathered in a buffer first. Exactly these bytes count as written (a
+    /// flush writes back their pages, as after [`write_at`](Mmap::write_at),
+    /// with no hashing as after [`get_mut`](Mmap::get_mut)). `fill` gets the
+    /// bytes as they are and should set every one of them. The cursor does
+    /// not move.
+    ///
+    /// # Errors
+    /// [`ErrorKind::OutOfRange`] if `len` bytes do not fit at `offset`
+    /// (`fill` is not called); [`ErrorKind::ReadOnly`]; [`ErrorKind::Closed`].
+    ///
+    /// # Example
+    /// ```
+    /// let mut m = vmmap::Mmap::anonymous(6).unwrap();
+    /// m.write_with(1, 4, |dst| dst.copy_from_slice(b"abcd")).unwrap();
+    /// assert_eq!(&m[..], b"\0abcd\0");
+    /// assert!(m.write_with(3, 4, |_| unreachable!()).is_err());
+    /// ```
+    pub fn write_with(
+        &mut self,
+        offset: usize,
+        len: usize,
+        mut fill: impl FnMut(&mut [u8]),
+    ) -> Result<()> {
+        let map_len = self.len;
+        let region = self.writable("write_with")?;
+        bounds::span("write_with", offset, len, map_len)?;
+        region.write_with(offset, len, &mut fill)
+    }
+
     /// Writes `data` at `offset` after the closed, access and bounds checks,
     /// naming the call `what` in errors.
     #[inline]

@@ -84,6 +84,23 @@ pub trait MappedRegion: fmt::Debug + ThreadSafety {
         Ok(())
     }
 
+    /// Lets `fill` write the `len` bytes at `offset` in place: exactly these
+    /// bytes change, as with [`write`](Self::write). The default goes
+    /// through [`bytes_mut`](Self::bytes_mut).
+    ///
+    /// # Errors
+    /// As [`bytes_mut`](Self::bytes_mut).
+    fn write_with(
+        &mut self,
+        offset: usize,
+        len: usize,
+        fill: &mut dyn FnMut(&mut [u8]),
+    ) -> Result<()> {
+        let range = bounds::span("write", offset, len, self.bytes().len())?;
+        fill(self.bytes_mut(range)?);
+        Ok(())
+    }
+
     /// Copies the bytes of `src` to `dest` (they may overlap, as `memmove`):
     /// exactly `dest..dest + src.len()` changes. The default goes through
     /// [`bytes_mut`](Self::bytes_mut).

@@ -70,10 +70,6 @@ fn expose_views() {
     });
 }
 
-/// Bytes copied from JS into a map in steps of this many, so that a large
-/// `Uint8Array` needs no copy of its whole size in wasm memory.
-const STEP: usize = 64 * 1024;
-
 /// A memory-mapped file, or anonymous memory, with the API of Python's `mmap`.
 ///
 /// `get`/`set` index single bytes (negative indices count from the end);
@@ -152,23 +148,16 @@ fn copy_in(map: &mut Mmap, call: &str, offset: usize, data: &Uint8Array) -> JsRe
     let in_wasm_memory = wasm_bindgen::memory()
         .dyn_into::<js_sys::WebAssembly::Memory>()
         .is_ok_and(|memory| js_sys::Object::is(&data.buffer(), &memory.buffer()));
-    if in_wasm_memory || n <= STEP {
+    if in_wasm_memory {
         // A view of wasm memory (maybe of this very map) is copied whole
         // first, so that overlapping bytes move as `TypedArray.set` moves them.
         let mut bytes = zeroed(n as u64, call).map_err(fail)?;
         data.copy_to(&mut bytes);
         return map.write_at(offset, &bytes).map_err(fail);
     }
-    let mut step = zeroed(STEP as u64, call).map_err(fail)?;
-    let mut done = 0;
-    while done < n {
-        let k = (n - done).min(STEP);
-        data.subarray(done as u32, (done + k) as u32)
-            .copy_to(&mut step[..k]);
-        map.write_at(offset + done, &step[..k]).map_err(fail)?;
-        done += k;
-    }
-    Ok(())
+    // From JS memory straight into the map: one copy.
+    map.write_with(offset, n, |dst| data.copy_to(dst))
+        .map_err(fail)
 }
 
 #[wasm_bindgen(js_class = Mmap)]

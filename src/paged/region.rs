@@ -89,6 +89,18 @@ impl MappedRegion for PagedRegion {
         Ok(())
     }
 
+    fn write_with(
+        &mut self,
+        offset: usize,
+        len: usize,
+        fill: &mut dyn FnMut(&mut [u8]),
+    ) -> Result<()> {
+        let range = self.writable(bounds::span("write", offset, len, self.pages.len())?)?;
+        fill(&mut self.pages.bytes_mut()[range.clone()]);
+        self.changed(range);
+        Ok(())
+    }
+
     fn copy_within(&mut self, src: Range<usize>, dest: usize) -> Result<()> {
         let src = self.writable(src)?;
         let count = src.len();

@@ -38,6 +38,35 @@ pub async fn write_at_is_all_or_nothing(store: &FileStore) {
     assert_eq!(file(store, "f").await, DIGITS);
 }
 
+/// `write_with(i, n, fill)` lets `fill` set the `n` bytes at `i` in place:
+/// they reach the file at flush like a `write_at`; a span that does not fit
+/// is `OutOfRange` and `fill` is not called; a read map is `ReadOnly`.
+pub async fn write_with_fills_in_place(store: &FileStore) {
+    let mut m = write_and_map(store, "f", DIGITS, &access(Access::Write)).await;
+    ok!(m.write_with(3, 4, |dst| {
+        assert_eq!(dst, b"3456", "fill sees the bytes as they are");
+        dst.copy_from_slice(b"wxyz");
+    }));
+    ok!(m.write_with(10, 0, |dst| assert!(dst.is_empty())));
+    assert_err!(
+        m.write_with(8, 3, |_| panic!("fill called for a span past the end")),
+        OutOfRange
+    );
+    assert_err!(
+        m.write_with(11, 0, |_| panic!("fill called past the end")),
+        OutOfRange
+    );
+    assert_eq!(m.as_slice(), b"012wxyz789");
+    assert_eq!(m.tell(), 0);
+    flush_and_wait(&m).await;
+    assert_eq!(file(store, "f").await, b"012wxyz789");
+    let mut r = ok!(store.map("f", &access(Access::Read)).await);
+    assert_err!(
+        r.write_with(0, 1, |_| panic!("fill called on a read map")),
+        ReadOnly
+    );
+}
+
 /// `get_mut` follows `slice::get_mut`: any `RangeBounds`, `len..` is an empty
 /// slice, anything past the end is `OutOfRange`.
 pub async fn get_mut_ranges(store: &FileStore) {

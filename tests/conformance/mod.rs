@@ -104,6 +104,7 @@ macro_rules! for_each_case {
             cursor::cursor_is_relative_to_window,
             edit::write_at_writes_slice,
             edit::write_at_is_all_or_nothing,
+            edit::write_with_fills_in_place,
             edit::get_mut_ranges,
             edit::as_mut_slice_writes_through,
             edit::deref_reads_the_map,
