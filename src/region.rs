@@ -74,14 +74,12 @@ pub trait MappedRegion: fmt::Debug + ThreadSafety {
     fn bytes_mut(&mut self, range: Range<usize>) -> Result<&mut [u8]>;
 
     /// Writes `data` at `offset`: exactly these bytes change. The default
-    /// goes through [`bytes_mut`](Self::bytes_mut).
+    /// goes through [`write_with`](Self::write_with).
     ///
     /// # Errors
     /// As [`bytes_mut`](Self::bytes_mut).
     fn write(&mut self, offset: usize, data: &[u8]) -> Result<()> {
-        let range = bounds::span("write", offset, data.len(), self.bytes().len())?;
-        self.bytes_mut(range)?.copy_from_slice(data);
-        Ok(())
+        self.write_with(offset, data.len(), &mut |dst| dst.copy_from_slice(data))
     }
 
     /// Lets `fill` write the `len` bytes at `offset` in place: exactly these

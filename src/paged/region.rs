@@ -82,11 +82,7 @@ impl MappedRegion for PagedRegion {
     }
 
     fn write(&mut self, offset: usize, data: &[u8]) -> Result<()> {
-        let range = bounds::span("write", offset, data.len(), self.pages.len())?;
-        let range = self.writable(range)?;
-        self.pages.bytes_mut()[range.clone()].copy_from_slice(data);
-        self.changed(range);
-        Ok(())
+        self.write_with(offset, data.len(), &mut |dst| dst.copy_from_slice(data))
     }
 
     fn write_with(
