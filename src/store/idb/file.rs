@@ -1,18 +1,23 @@
 //! One IndexedDB file as the emulated region's [`Backing`]: chunks
 //! `[id, index]` in the `chunks` object store, its [`Meta`] in `files`.
 //! A flush is one readwrite transaction: atomic, asked for at once (its
-//! bytes copied then), started in this page's order of writes of the file
-//! (under the file's Web Lock when another tab has it open, `tabs.rs`),
-//! committed later, and then announced to the other tabs.
+//! bytes copied, its place in this page's order of calls on the file
+//! taken), started in its turn under the file's Web Lock (`lease.rs`),
+//! committed later, and then announced to the tabs that map the file.
 //!
 //! A flush writes only the chunks of dirty pages, and never overwrites
-//! bytes someone else committed with bytes its map did not dirty:
+//! bytes someone else committed with bytes its map did not dirty
+//! ([`decide`] picks how):
+//! - A map that checked, under the lease its turn runs under, that the file
+//!   is in the state it knows checks nothing: nobody else commits while the
+//!   lease lasts. It puts each chunk it holds whole as it has it, and the
+//!   record only if the length changes.
 //! - A map that knows the state its pages were loaded from (the record's
-//!   random `tag`, then the tag of each of its own commits) puts each chunk
-//!   it holds whole as it has it, and the new record, all at once; the
-//!   transaction's first request reads the record and aborts if its tag is
-//!   not the one the map knows. Then the flush is made again as below, and
-//!   the map stops trusting its pages until it is mapped again.
+//!   random `tag`, then the tag of each of its own commits) puts those
+//!   chunks and a record with a new tag at once; the transaction aborts if
+//!   the stored tag is not the one the map knows. Then the flush is made
+//!   again as below, and the map stops trusting its pages until it is
+//!   mapped again.
 //! - Otherwise a chunk the dirty pages cover whole is put, and any other is
 //!   read and merged inside the transaction, so pages another tab committed
 //!   to the same chunk are kept (last flush wins per page).
@@ -94,7 +99,7 @@ pub(crate) struct IdbFile {
     db: IdbDatabase,
     name: String,
     key: String,
-    /// The Web Lock that serializes writes of this file across tabs.
+    /// The name of the file's Web Lock, and of this page's turns on it.
     lock: String,
     id: f64,
     chunk: u64,

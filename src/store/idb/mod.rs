@@ -1,15 +1,16 @@
 //! The IndexedDB store: the browser's `FileStore`.
 //!
 //! A database has two object stores: `files` maps a file name to its
-//! [`Meta`] (`{ id, size, chunk, version }`), and `chunks` maps
+//! [`Meta`] (`{ id, size, chunk, version, tag }`), and `chunks` maps
 //! `[id, index]` to the bytes of one chunk (an `ArrayBuffer` of at most
-//! `chunk` bytes, 32 KiB; bytes past its end, or of a missing chunk, read as zero up
-//! to `size`). Replacing a file writes it under a new id, so the switch is
-//! one atomic step; mapping a window reads only its chunks; a flush writes
-//! the dirty pages and the metadata in one readwrite transaction. A file
-//! too large to copy whole is written in pieces (`stream.rs`). Tabs that
-//! map one file serialize its writes and hear of each other's commits
-//! (`tabs.rs`).
+//! `chunk` bytes, 32 KiB; bytes past its end, or of a missing chunk, read
+//! as zero up to `size`). Replacing a file writes it under a new id, so the
+//! switch is one atomic step; mapping a window reads only its chunks; a
+//! flush writes the dirty pages (and the metadata when needed) in one
+//! readwrite transaction (`file.rs`). A file too large to copy whole is
+//! written in pieces (`stream.rs`). Every call on a file runs in this
+//! page's turn on it, holding its Web Lock (`lease.rs`); tabs that map one
+//! file hear of each other's commits (`tabs.rs`).
 
 mod file;
 mod lease;
@@ -408,8 +409,8 @@ impl Store for IdbStore {
     }
 }
 
-/// The calls of [`Store`], run while the file's Web Lock is held
-/// (`tabs.rs`): in this page's order, between other tabs' commits.
+/// The calls of [`Store`], run in this page's turn on the file, holding its
+/// Web Lock (`lease.rs`): in this page's order, between other tabs' commits.
 impl IdbStore {
     fn lock(&self, name: &str) -> String {
         lease::lock_name(&self.name, name)
