@@ -231,7 +231,7 @@ fn read_write(path: &Path, len: usize, page: usize, rows: &mut Vec<Row>) {
     let raw = unsafe { memmap2::MmapMut::map_mut(&file) }.expect("memmap2 map");
     // SAFETY: as above.
     let raw2 = unsafe { memmap2::MmapMut::map_mut(&file) }.expect("memmap2 map");
-    let vm = Mmap::open(path, &MmapOptions::new()).expect("vmmap open");
+    let vm = unsafe { Mmap::open(path, &MmapOptions::new()) }.expect("vmmap open");
     let mut buf = vec![0u8; IO];
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
     rng.fill(&mut buf);
@@ -350,7 +350,8 @@ fn find(path: &Path, len: usize, needle: &[u8], haystack: &str, rows: &mut Vec<R
     let file = File::open(path).expect("open the scratch file");
     // SAFETY: as in `read_write`; this map is only read.
     let raw = unsafe { memmap2::Mmap::map(&file) }.expect("memmap2 map");
-    let vm = Mmap::open(path, MmapOptions::new().access(Access::Read)).expect("vmmap open");
+    let vm =
+        unsafe { Mmap::open(path, MmapOptions::new().access(Access::Read)) }.expect("vmmap open");
 
     // Warm-up (also faults every page of both maps in), then alternate.
     assert_eq!(vm.find(needle, ..), expected, "vmmap find answered wrong");
@@ -525,7 +526,7 @@ fn flush(path: &Path, len: usize, page: usize, rows: &mut Vec<Row>) {
         .expect("open the scratch file");
     // SAFETY: as in `read_write`.
     let mut raw = unsafe { memmap2::MmapMut::map_mut(&file) }.expect("memmap2 map");
-    let mut vm = Mmap::open(path, &MmapOptions::new()).expect("vmmap open");
+    let mut vm = unsafe { Mmap::open(path, &MmapOptions::new()) }.expect("vmmap open");
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     let pages = len / page;
     // Start from a file whose pages are all clean.

@@ -29,7 +29,7 @@ use crate::store::{Store, StoreStats, check_name};
 /// use vmmap::{FileStore, MmapOptions};
 /// let store = FileStore::open(path).await?;
 /// store.write_file("greeting.txt", b"Hello").await?;
-/// let mut m = store.map("greeting.txt", &MmapOptions::new()).await?;
+/// let mut m = unsafe { store.map("greeting.txt", &MmapOptions::new()).await }?;
 /// m.write_at(0, b"J")?;
 /// m.flush()?;
 /// assert_eq!(store.read_file("greeting.txt").await?, b"Jello");
@@ -96,7 +96,7 @@ impl FileStore {
     /// # pollster::block_on(async {
     /// let store = vmmap::FileStore::memory();
     /// store.write_file("a", b"hello").await?;
-    /// let mut m = store.map("a", &vmmap::MmapOptions::new()).await?;
+    /// let mut m = unsafe { store.map("a", &vmmap::MmapOptions::new()).await }?;
     /// m.write_at(0, b"J")?;
     /// m.flush()?;
     /// assert_eq!(store.read_file("a").await?, b"Jello");
@@ -233,6 +233,14 @@ impl FileStore {
     /// Maps the file `name` with `opts` (see [`MmapOptions`]; `create(true)`
     /// creates a missing file of `offset + len` zero bytes).
     ///
+    /// # Safety
+    /// As [`Mmap::open`]: while a slice borrowed from the map is alive,
+    /// nothing else changes (or, for `&mut`, touches) the bytes it covers:
+    /// no write through another map of the same file, no other tab or
+    /// process writing it. In the browser, what another tab commits is
+    /// copied into the map only during a `&mut self` call on a map of the
+    /// file, never behind a borrow.
+    ///
     /// # Errors
     /// As [`Mmap::open`], and [`ErrorKind::InvalidArgument`] for a bad name.
     ///
@@ -243,11 +251,11 @@ impl FileStore {
     /// use vmmap::{Access, MmapOptions};
     /// let store = vmmap::FileStore::open(dir.path().to_str().unwrap()).await?;
     /// store.write_file("a", b"abc").await?;
-    /// let m = store.map("a", MmapOptions::new().access(Access::Read)).await?;
+    /// let m = unsafe { store.map("a", MmapOptions::new().access(Access::Read)).await }?;
     /// assert_eq!(&m[..], b"abc");
     /// # vmmap::Result::Ok(()) }).unwrap();
     /// ```
-    pub async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
+    pub async unsafe fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
         check_name(name)?;
         dispatch!(self, s => s.map(name, opts).await)
     }

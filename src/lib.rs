@@ -26,7 +26,7 @@
 //! use vmmap::{Mmap, MmapOptions};
 //!
 //! std::fs::write(&path, b"Hello Python!\n").unwrap();
-//! let mut m = Mmap::open(&path, &MmapOptions::new())?;
+//! let mut m = unsafe { Mmap::open(&path, &MmapOptions::new()) }?;
 //! assert_eq!(m.readline()?, b"Hello Python!\n");
 //! assert_eq!(&m[..5], b"Hello");
 //! m.write_at(6, b" world!")?;

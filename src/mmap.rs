@@ -32,7 +32,7 @@ use crate::region::MappedRegion;
 /// # let dir = tempfile::tempdir().unwrap();
 /// # let path = dir.path().join("hello.txt");
 /// std::fs::write(&path, b"Hello Python!\n").unwrap();
-/// let mut m = vmmap::Mmap::open(&path, &vmmap::MmapOptions::new())?;
+/// let mut m = unsafe { vmmap::Mmap::open(&path, &vmmap::MmapOptions::new()) }?;
 /// assert_eq!(m.readline()?, b"Hello Python!\n");
 /// m.write_at(6, b" world!")?;
 /// m.flush()?;
@@ -81,6 +81,33 @@ impl Mmap {
     /// that would cut off bytes another native map of the file shows is an
     /// [`ErrorKind::Io`] error and changes nothing.
     ///
+    /// # Safety
+    /// A map of a file shows bytes that others can change: other maps of the
+    /// same file (in this process they share pages, as `MAP_SHARED` does),
+    /// other handles, other processes, other browser tabs. Rust lets no
+    /// borrowed slice change under it, so the caller promises, for as long
+    /// as the map lives:
+    ///
+    /// - while a `&[u8]` borrowed from it ([`Deref`], [`as_slice`](Mmap::as_slice))
+    ///   is alive, nothing else changes the bytes it covers: no write or
+    ///   `&mut` call through another map of the same file, no other handle,
+    ///   process or tab writing them, no truncation of the file under them;
+    /// - while a `&mut [u8]` borrowed from it ([`as_mut_slice`](Mmap::as_mut_slice),
+    ///   [`get_mut`](Mmap::get_mut)) is alive, nothing else reads or writes
+    ///   the bytes it covers (no call on another map of the same file that
+    ///   touches them: a read, a search, a flush);
+    /// - on native targets, two threads do not write the same bytes through
+    ///   two maps of one file at once, nor one write while the other reads
+    ///   (they are one OS mapping: such accesses race). The emulation
+    ///   (WASI, Emscripten, the browser, [`FileStore::memory`](crate::FileStore::memory))
+    ///   serializes calls that write shared pages, so there only borrows
+    ///   need the promise.
+    ///
+    /// vmmap itself never changes a map's bytes behind a borrow: what other
+    /// maps of this process write reaches the shared pages during their own
+    /// calls, and what other tabs commit is applied during a `&mut self`
+    /// call on a map of the file. See "Safety" in the README.
+    ///
     /// # Errors
     /// [`ErrorKind::NotFound`] for a missing file; [`ErrorKind::InvalidArgument`]
     /// for an empty file, an offset that is not a multiple of
@@ -94,12 +121,12 @@ impl Mmap {
     /// # let dir = tempfile::tempdir().unwrap();
     /// # let path = dir.path().join("zeros.bin");
     /// use vmmap::{Mmap, MmapOptions};
-    /// let m = Mmap::open(&path, MmapOptions::new().len(1024).create(true))?;
+    /// let m = unsafe { Mmap::open(&path, MmapOptions::new().len(1024).create(true)) }?;
     /// assert_eq!(m.len(), 1024);
     /// assert_eq!(m.size()?, 1024);
     /// # Ok(()) }
     /// ```
-    pub fn open(path: impl AsRef<Path>, opts: &MmapOptions) -> Result<Mmap> {
+    pub unsafe fn open(path: impl AsRef<Path>, opts: &MmapOptions) -> Result<Mmap> {
         let region = backend::open_path(path.as_ref(), opts)?;
         Ok(Mmap::from_region(region, opts.get_access()))
     }
@@ -109,6 +136,10 @@ impl Mmap {
     /// The file must be open for reading, and for writing too with
     /// [`Access::Write`]; the map keeps its own handle, so `file` may be
     /// closed afterwards. `opts.create` is ignored.
+    ///
+    /// # Safety
+    /// As [`open`](Mmap::open): while a slice borrowed from the map is alive,
+    /// nothing else changes (or, for `&mut`, touches) the bytes it covers.
     ///
     /// # Errors
     /// As [`open`](Mmap::open); [`ErrorKind::Io`] when the handle lacks the
@@ -121,11 +152,11 @@ impl Mmap {
     /// # let path = dir.path().join("data.bin");
     /// # std::fs::write(&path, b"0123456789").unwrap();
     /// let file = std::fs::File::open(&path).unwrap();
-    /// let m = vmmap::Mmap::map(&file, vmmap::MmapOptions::new().access(vmmap::Access::Read))?;
+    /// let m = unsafe { vmmap::Mmap::map(&file, vmmap::MmapOptions::new().access(vmmap::Access::Read)) }?;
     /// assert_eq!(&m[..4], b"0123");
     /// # Ok(()) }
     /// ```
-    pub fn map(file: &File, opts: &MmapOptions) -> Result<Mmap> {
+    pub unsafe fn map(file: &File, opts: &MmapOptions) -> Result<Mmap> {
         Ok(Mmap::from_region(
             backend::map_file(file, opts)?,
             opts.get_access(),

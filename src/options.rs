@@ -89,7 +89,7 @@ pub enum Advice {
 /// # std::fs::write(&path, vec![7u8; 3 * vmmap::allocation_granularity()]).unwrap();
 /// use vmmap::{Access, Mmap, MmapOptions};
 /// let g = vmmap::allocation_granularity();
-/// let m = Mmap::open(&path, MmapOptions::new().offset(g as u64).len(16).access(Access::Read))?;
+/// let m = unsafe { Mmap::open(&path, MmapOptions::new().offset(g as u64).len(16).access(Access::Read)) }?;
 /// assert_eq!(m.len(), 16);
 /// assert_eq!(m[0], 7);
 /// # Ok(()) }
@@ -165,7 +165,7 @@ impl MmapOptions {
     /// # pollster::block_on(async {
     /// # let dir = tempfile::tempdir().unwrap();
     /// let store = vmmap::FileStore::open(dir.path().to_str().unwrap()).await?;
-    /// let m = store.map("new.bin", vmmap::MmapOptions::new().len(100).create(true)).await?;
+    /// let m = unsafe { store.map("new.bin", vmmap::MmapOptions::new().len(100).create(true)).await }?;
     /// assert_eq!(m.as_slice(), &[0u8; 100][..]);
     /// # vmmap::Result::Ok(()) }).unwrap();
     /// ```

@@ -31,7 +31,7 @@ mod flush_cost {
         let store = FileStore::memory();
         let map = pollster::block_on(async {
             store.write_file("big", &vec![7u8; len]).await.unwrap();
-            store.map("big", &MmapOptions::new()).await.unwrap()
+            unsafe { store.map("big", &MmapOptions::new()).await }.unwrap()
         });
         (store, map)
     }
@@ -94,10 +94,12 @@ mod flush_cost {
         let store = FileStore::memory();
         pollster::block_on(async {
             store.write_file("f", &[1; 10000]).await.unwrap();
-            let mut m = store
-                .map("f", MmapOptions::new().access(Access::Copy))
-                .await
-                .unwrap();
+            let mut m = unsafe {
+                store
+                    .map("f", MmapOptions::new().access(Access::Copy))
+                    .await
+            }
+            .unwrap();
             m.write_at(0, b"copy").unwrap();
             m.as_mut_slice().unwrap()[9000] = 9;
             m.flush().unwrap();
@@ -115,17 +117,21 @@ mod flush_cost {
         let store = FileStore::memory();
         pollster::block_on(async {
             store.write_file("f", &vec![0; 4 * g]).await.unwrap();
-            let mut whole = store.map("f", &MmapOptions::new()).await.unwrap();
+            let mut whole = unsafe { store.map("f", &MmapOptions::new()).await }.unwrap();
             whole.write_at(2 * g, b"early").unwrap();
-            let win = store
-                .map("f", MmapOptions::new().offset(g as u64).len(2 * g))
-                .await
-                .unwrap();
+            let win = unsafe {
+                store
+                    .map("f", MmapOptions::new().offset(g as u64).len(2 * g))
+                    .await
+            }
+            .unwrap();
             assert_eq!(&win[g..g + 5], b"early");
-            let copy = store
-                .map("f", MmapOptions::new().access(Access::Copy))
-                .await
-                .unwrap();
+            let copy = unsafe {
+                store
+                    .map("f", MmapOptions::new().access(Access::Copy))
+                    .await
+            }
+            .unwrap();
             assert_eq!(&copy[2 * g..2 * g + 5], b"early");
         });
     }

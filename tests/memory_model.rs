@@ -30,7 +30,7 @@ fn exposed_page_set_back_after_an_api_write_is_flushed() {
     use vmmap::MmapOptions;
     let store = FileStore::memory();
     block_on(store.write_file("f", &[0; 10])).unwrap();
-    let mut map = block_on(store.map("f", &MmapOptions::new())).unwrap();
+    let mut map = unsafe { block_on(store.map("f", &MmapOptions::new())) }.unwrap();
     map.as_mut_slice().unwrap(); // exposes (hashes) page 0, changes nothing
     map.write_at(5, b"a").unwrap();
     map.flush().unwrap();

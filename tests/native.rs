@@ -81,7 +81,7 @@ fn open_missing_path_is_not_found() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("missing.bin");
     for access in [Access::Read, Access::Write, Access::Copy] {
-        let error = Mmap::open(&path, &options(0, access)).unwrap_err();
+        let error = unsafe { Mmap::open(&path, &options(0, access)) }.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::NotFound, "{error}");
     }
     assert!(!path.exists(), "a failed open created the file");
@@ -96,7 +96,7 @@ fn open_create_makes_missing_file() {
     let len = vmmap::allocation_granularity() + 3;
     let mut opts = options(len, Access::Write);
     opts.create(true);
-    let mut m = Mmap::open(&path, &opts).unwrap();
+    let mut m = unsafe { Mmap::open(&path, &opts) }.unwrap();
     assert_eq!(m.len(), len);
     assert!(m.iter().all(|&b| b == 0));
     assert_eq!(fs::metadata(&path).unwrap().len(), len as u64);
@@ -112,14 +112,14 @@ fn open_path_sees_and_writes_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data.bin");
     fs::write(&path, b"hello world").unwrap();
-    let mut m = Mmap::open(&path, &MmapOptions::new()).unwrap();
+    let mut m = unsafe { Mmap::open(&path, &MmapOptions::new()) }.unwrap();
     assert_eq!(m.as_slice(), b"hello world");
     m.seek(SeekFrom::Start(6)).unwrap();
     m.write(b"WORLD").unwrap();
     m.flush().unwrap();
     assert_eq!(fs::read(&path).unwrap(), b"hello WORLD");
     m.close().unwrap();
-    let m = Mmap::open(&path, &options(0, Access::Read)).unwrap();
+    let m = unsafe { Mmap::open(&path, &options(0, Access::Read)) }.unwrap();
     assert_eq!(m.as_slice(), b"hello WORLD");
 }
 
@@ -132,15 +132,15 @@ fn map_read_only_handle() {
     let path = dir.path().join("ro.bin");
     fs::write(&path, b"read only data").unwrap();
     let file = fs::File::open(&path).unwrap();
-    let error = Mmap::map(&file, &options(0, Access::Write)).unwrap_err();
+    let error = unsafe { Mmap::map(&file, &options(0, Access::Write)) }.unwrap_err();
     assert_eq!(
         error.kind(),
         ErrorKind::Io,
         "documented by Mmap::map: {error}"
     );
-    let m = Mmap::map(&file, &options(0, Access::Read)).unwrap();
+    let m = unsafe { Mmap::map(&file, &options(0, Access::Read)) }.unwrap();
     assert_eq!(m.as_slice(), b"read only data");
-    let mut c = Mmap::map(&file, &options(0, Access::Copy)).unwrap();
+    let mut c = unsafe { Mmap::map(&file, &options(0, Access::Copy)) }.unwrap();
     c.write_at(0, b"READ").unwrap();
     assert_eq!(&c[..4], b"READ");
     c.flush().unwrap();
@@ -164,7 +164,7 @@ fn map_file_handle_window() {
         .unwrap();
     let mut opts = options(g, Access::Write);
     opts.offset(g as u64);
-    let mut m = Mmap::map(&file, &opts).unwrap();
+    let mut m = unsafe { Mmap::map(&file, &opts) }.unwrap();
     drop(file);
     assert_eq!(m.as_slice(), &data[g..2 * g]);
     assert_eq!(m.size().unwrap(), data.len() as u64);
@@ -175,7 +175,7 @@ fn map_file_handle_window() {
         let file = fs::File::open(&path).unwrap();
         let mut opts = options(0, Access::Read);
         opts.offset(1);
-        Mmap::map(&file, &opts).unwrap_err()
+        unsafe { Mmap::map(&file, &opts) }.unwrap_err()
     };
     assert_eq!(misaligned.kind(), ErrorKind::InvalidArgument);
 }
@@ -186,7 +186,7 @@ fn resize_seen_through_std_fs() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("grow.bin");
     fs::write(&path, b"0123456789").unwrap();
-    let mut m = Mmap::open(&path, &MmapOptions::new()).unwrap();
+    let mut m = unsafe { Mmap::open(&path, &MmapOptions::new()) }.unwrap();
     m.resize(20).unwrap();
     m.write_at(15, b"tail!").unwrap();
     m.flush().unwrap();
@@ -211,12 +211,14 @@ fn shrink_under_another_map_is_refused() {
     let path = dir.path().join("shared.bin");
     let page = vmmap::page_size();
     fs::write(&path, vec![7u8; 4 * page]).unwrap();
-    let mut a = Mmap::open(&path, &MmapOptions::new()).unwrap();
+    let mut a = unsafe { Mmap::open(&path, &MmapOptions::new()) }.unwrap();
     let handle = fs::File::open(&path).unwrap();
-    let b = Mmap::map(
-        &handle,
-        MmapOptions::new().access(Access::Copy).len(3 * page),
-    )
+    let b = unsafe {
+        Mmap::map(
+            &handle,
+            MmapOptions::new().access(Access::Copy).len(3 * page),
+        )
+    }
     .unwrap();
 
     let refused = a.resize(page).unwrap_err();
@@ -246,7 +248,7 @@ fn open_empty_path_is_invalid() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("empty.bin");
     fs::write(&path, b"").unwrap();
-    let error = Mmap::open(&path, &MmapOptions::new()).unwrap_err();
+    let error = unsafe { Mmap::open(&path, &MmapOptions::new()) }.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidArgument, "{error}");
 }
 
@@ -256,7 +258,7 @@ fn open_empty_path_is_invalid() {
 fn open_directory_is_io_error() {
     let dir = tempfile::tempdir().unwrap();
     for access in [Access::Read, Access::Write, Access::Copy] {
-        let error = Mmap::open(dir.path(), &options(0, access)).unwrap_err();
+        let error = unsafe { Mmap::open(dir.path(), &options(0, access)) }.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Io, "{access:?}: {error}");
     }
 }

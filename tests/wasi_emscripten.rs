@@ -80,7 +80,7 @@ mod files {
         let path = dir.path().join("f.bin");
         let mut expected = pattern(3 * granule() + 10);
         fs::write(&path, &expected).unwrap();
-        let mut m = Mmap::open(&path, &MmapOptions::new()).unwrap();
+        let mut m = unsafe { Mmap::open(&path, &MmapOptions::new()) }.unwrap();
         m.write_at(granule() + 1, b"flushed").unwrap();
         assert_eq!(
             fs::read(&path).unwrap(),
@@ -102,7 +102,7 @@ mod files {
         let dir = scratch();
         let store = store(&dir);
         block_on(store.write_file("big", &vec![7u8; 8 * MIB])).unwrap();
-        let mut m = block_on(store.map("big", &MmapOptions::new())).unwrap();
+        let mut m = unsafe { block_on(store.map("big", &MmapOptions::new())) }.unwrap();
         let before = store.stats();
         m.write_at(5 * MIB + 3, b"x").unwrap();
         m.flush().unwrap();
@@ -123,7 +123,7 @@ mod files {
         let dir = scratch();
         let store = store(&dir);
         block_on(store.write_file("f", &vec![7u8; 4 * MIB])).unwrap();
-        let mut m = block_on(store.map("f", &MmapOptions::new())).unwrap();
+        let mut m = unsafe { block_on(store.map("f", &MmapOptions::new())) }.unwrap();
         let slice = m.as_mut_slice().unwrap();
         slice[10] = 1;
         slice[3 * page()] = 7; // unchanged
@@ -141,7 +141,7 @@ mod files {
         let dir = scratch();
         let path = dir.path().join("f");
         fs::write(&path, [1; 10000]).unwrap();
-        let mut m = Mmap::open(&path, MmapOptions::new().access(Access::Copy)).unwrap();
+        let mut m = unsafe { Mmap::open(&path, MmapOptions::new().access(Access::Copy)) }.unwrap();
         m.write_at(0, b"copy").unwrap();
         m.as_mut_slice().unwrap()[9000] = 9;
         m.flush().unwrap();
@@ -155,8 +155,8 @@ mod files {
         let dir = scratch();
         let path = dir.path().join("f");
         fs::write(&path, [0; 100]).unwrap();
-        let mut a = Mmap::open(&path, &MmapOptions::new()).unwrap();
-        let b = Mmap::open(&path, &MmapOptions::new()).unwrap();
+        let mut a = unsafe { Mmap::open(&path, &MmapOptions::new()) }.unwrap();
+        let b = unsafe { Mmap::open(&path, &MmapOptions::new()) }.unwrap();
         a.write_at(3, b"abc").unwrap();
         assert_eq!(&b[3..6], b"abc");
         b.flush().unwrap();
@@ -170,9 +170,9 @@ mod files {
         let dir = scratch();
         let store = store(&dir);
         block_on(store.write_file("f", b"old bytes")).unwrap();
-        let old = block_on(store.map("f", &MmapOptions::new())).unwrap();
+        let old = unsafe { block_on(store.map("f", &MmapOptions::new())) }.unwrap();
         block_on(store.write_file("f", b"new bytes")).unwrap();
-        let new = block_on(store.map("f", &MmapOptions::new())).unwrap();
+        let new = unsafe { block_on(store.map("f", &MmapOptions::new())) }.unwrap();
         assert_eq!(&old[..], b"old bytes");
         assert_eq!(&new[..], b"new bytes");
     }
@@ -186,7 +186,7 @@ mod files {
         let g = granule();
         let mut opts = MmapOptions::new();
         opts.create(true).offset(g as u64).len(10);
-        let mut m = Mmap::open(&path, &opts).unwrap();
+        let mut m = unsafe { Mmap::open(&path, &opts) }.unwrap();
         assert_eq!(fs::read(&path).unwrap(), vec![0; g + 10]);
         m.resize(3 * page() + 1).unwrap();
         m.write_at(3 * page(), b"z").unwrap();
@@ -208,7 +208,7 @@ mod files {
         opts.offset(offset as u64)
             .len(granule())
             .access(Access::Read);
-        let m = Mmap::open(&path, &opts).unwrap();
+        let m = unsafe { Mmap::open(&path, &opts) }.unwrap();
         assert!(m[..] == data[offset..offset + granule()]);
         assert_eq!(m.size().unwrap(), data.len() as u64);
     }
@@ -218,11 +218,11 @@ mod files {
     fn path_errors() {
         let dir = scratch();
         let missing = dir.path().join("missing");
-        let err = Mmap::open(&missing, &MmapOptions::new()).unwrap_err();
+        let err = unsafe { Mmap::open(&missing, &MmapOptions::new()) }.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound);
         let mut opts = MmapOptions::new();
         opts.create(true);
-        let err = Mmap::open(&missing, &opts).unwrap_err();
+        let err = unsafe { Mmap::open(&missing, &opts) }.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
         assert!(!missing.exists(), "a failed create left a file behind");
     }
@@ -239,7 +239,7 @@ mod files {
             .write(true)
             .open(&path)
             .unwrap();
-        match Mmap::map(&file, &MmapOptions::new()) {
+        match unsafe { Mmap::map(&file, &MmapOptions::new()) } {
             Ok(mut m) => {
                 m.write_at(0, b"J").unwrap();
                 m.flush().unwrap();

@@ -530,10 +530,7 @@ async fn vmmap_chunk_size() -> usize {
 }
 
 async fn map_whole(store: &FileStore, access: Access) -> Mmap {
-    store
-        .map("f", MmapOptions::new().access(access))
-        .await
-        .expect("FileStore::map")
+    unsafe { store.map("f", MmapOptions::new().access(access)).await }.expect("FileStore::map")
 }
 
 /// `flush()` then `flushed().await`: (the synchronous `flush`, the wait) in ms.

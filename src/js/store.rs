@@ -351,9 +351,11 @@ impl JsFileStore {
             let name = file_name(call, &name)?;
             let opts = map_options(call, &opts)?;
             Ok(async move {
-                let map = store
-                    .map(&name, &opts)
-                    .await
+                // SAFETY: the map goes to JS, which has no borrows: a Rust
+                // slice of it lives only inside one call of `JsMmap`, during
+                // which no other code runs on this thread (the browser's
+                // threads share no wasm memory here).
+                let map = unsafe { store.map(&name, &opts).await }
                     .map_err(|e| from_vmmap(call, &e))?;
                 Ok(JsMmap::new(map).into())
             })

@@ -110,7 +110,7 @@ pub(crate) trait Backing: fmt::Debug + ThreadSafety {
 /// # pollster::block_on(async {
 /// let store = vmmap::FileStore::memory();
 /// store.write_file("f", &[0; 8192]).await?;
-/// let mut m = store.map("f", &vmmap::MmapOptions::new()).await?;
+/// let mut m = unsafe { store.map("f", &vmmap::MmapOptions::new()).await }?;
 /// let before = store.stats();
 /// m.write_at(5000, b"x")?;
 /// m.flush()?;

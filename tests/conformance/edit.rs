@@ -60,7 +60,7 @@ pub async fn write_with_fills_in_place(store: &FileStore) {
     assert_eq!(m.tell(), 0);
     flush_and_wait(&m).await;
     assert_eq!(file(store, "f").await, b"012wxyz789");
-    let mut r = ok!(store.map("f", &access(Access::Read)).await);
+    let mut r = ok!(unsafe { store.map("f", &access(Access::Read)).await });
     assert_err!(
         r.write_with(0, 1, |_| panic!("fill called on a read map")),
         ReadOnly

@@ -34,7 +34,7 @@ pub async fn error_display_names_value(store: &FileStore) {
     );
     message_names(small.flush_range(0, 77777), ErrorKind::OutOfRange, "77777");
     message_names(
-        store.map("s", &window(0, 777777, Access::Read)).await,
+        unsafe { store.map("s", &window(0, 777777, Access::Read)).await },
         ErrorKind::InvalidArgument,
         "777777",
     );
@@ -56,7 +56,7 @@ pub async fn error_display_names_value(store: &FileStore) {
     );
     let misaligned = g + 1;
     message_names(
-        store.map("f", &window(misaligned, 0, Access::Read)).await,
+        unsafe { store.map("f", &window(misaligned, 0, Access::Read)).await },
         ErrorKind::InvalidArgument,
         &misaligned.to_string(),
     );
@@ -66,7 +66,7 @@ pub async fn error_display_names_value(store: &FileStore) {
         "no-such-file",
     );
     message_names(
-        store.map("no-such-map", &MmapOptions::new()).await,
+        unsafe { store.map("no-such-map", &MmapOptions::new()).await },
         ErrorKind::NotFound,
         "no-such-map",
     );

@@ -19,20 +19,20 @@ pub async fn huge_map_options_are_errors(store: &FileStore) {
     let top = top_aligned_offset();
     for mode in [Access::Read, Access::Write, Access::Copy] {
         assert_err!(
-            store.map("f", &window(0, usize::MAX, mode)).await,
+            unsafe { store.map("f", &window(0, usize::MAX, mode)).await },
             InvalidArgument
         );
         let mut opts = MmapOptions::new();
         opts.access(mode).offset(top);
-        assert_err!(store.map("f", &opts).await, InvalidArgument);
+        assert_err!(unsafe { store.map("f", &opts).await }, InvalidArgument);
         opts.len(usize::MAX);
-        assert_err!(store.map("f", &opts).await, InvalidArgument);
+        assert_err!(unsafe { store.map("f", &opts).await }, InvalidArgument);
         opts.len(1);
-        assert_err!(store.map("f", &opts).await, InvalidArgument);
+        assert_err!(unsafe { store.map("f", &opts).await }, InvalidArgument);
         opts.offset(u64::MAX).len(0);
-        assert!(store.map("f", &opts).await.is_err());
+        assert!(unsafe { store.map("f", &opts).await }.is_err());
         opts.offset(granule() as u64).len(usize::MAX);
-        assert_err!(store.map("f", &opts).await, InvalidArgument);
+        assert_err!(unsafe { store.map("f", &opts).await }, InvalidArgument);
     }
     assert_eq!(file(store, "f").await, data);
 }
@@ -41,7 +41,7 @@ pub async fn huge_map_options_are_errors(store: &FileStore) {
 pub async fn huge_create_len_is_error(store: &FileStore) {
     let mut opts = MmapOptions::new();
     opts.create(true).len(usize::MAX);
-    assert!(store.map("huge", &opts).await.is_err());
+    assert!(unsafe { store.map("huge", &opts).await }.is_err());
 }
 
 pub async fn huge_anonymous_len_is_error(_store: &FileStore) {

@@ -231,7 +231,7 @@ pub async fn write_and_map(store: &FileStore, name: &str, data: &[u8], opts: &Mm
 
 /// Maps the existing file `name` with `opts`.
 pub async fn map(store: &FileStore, name: &str, opts: &MmapOptions) -> Mmap {
-    match store.map(name, opts).await {
+    match unsafe { store.map(name, opts).await } {
         Ok(mmap) => mmap,
         Err(error) => panic!("map({name:?}, {opts:?}) failed: {error}"),
     }

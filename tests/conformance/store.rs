@@ -17,7 +17,7 @@ pub async fn write_file_overwrites(store: &FileStore) {
     ok!(store.write_file("a", b"short").await);
     assert_eq!(ok!(store.read_file("a").await), b"short");
     assert_eq!(ok!(store.file_size("a").await), 5);
-    let m = ok!(store.map("a", &access(Access::Read)).await);
+    let m = ok!(unsafe { store.map("a", &access(Access::Read)).await });
     assert_eq!(m.as_slice(), b"short");
 }
 
@@ -28,7 +28,7 @@ pub async fn write_file_empty(store: &FileStore) {
     assert_eq!(ok!(store.file_size("e").await), 0);
     assert!(ok!(store.list().await).contains(&"e".to_string()));
     assert_err!(
-        store.map("e", &access(Access::Write)).await,
+        unsafe { store.map("e", &access(Access::Write)).await },
         InvalidArgument
     );
 }
@@ -55,7 +55,10 @@ pub async fn remove_file_removes(store: &FileStore) {
     ok!(store.remove_file("gone").await);
     assert_err!(store.read_file("gone").await, NotFound);
     assert_err!(store.file_size("gone").await, NotFound);
-    assert_err!(store.map("gone", &access(Access::Read)).await, NotFound);
+    assert_err!(
+        unsafe { store.map("gone", &access(Access::Read)).await },
+        NotFound
+    );
     assert_eq!(ok!(store.list().await), ["kept"]);
     assert_eq!(ok!(store.read_file("kept").await), b"bytes");
 }
@@ -66,7 +69,10 @@ pub async fn missing_file_is_not_found_everywhere(store: &FileStore) {
     assert_err!(store.read_file("nope").await, NotFound);
     assert_err!(store.file_size("nope").await, NotFound);
     assert_err!(store.remove_file("nope").await, NotFound);
-    assert_err!(store.map("nope", &access(Access::Write)).await, NotFound);
+    assert_err!(
+        unsafe { store.map("nope", &access(Access::Write)).await },
+        NotFound
+    );
     assert_eq!(ok!(store.list().await), Vec::<String>::new());
 }
 
@@ -77,7 +83,7 @@ pub async fn large_file_roundtrip(store: &FileStore) {
     ok!(store.write_file("big", &data).await);
     assert_eq!(ok!(store.read_file("big").await), data);
     assert_eq!(ok!(store.file_size("big").await), data.len() as u64);
-    let m = ok!(store.map("big", &access(Access::Read)).await);
+    let m = ok!(unsafe { store.map("big", &access(Access::Read)).await });
     assert_eq!(m.as_slice(), &data[..]);
 }
 
@@ -90,7 +96,7 @@ pub async fn bad_names_are_invalid(store: &FileStore) {
         assert_err!(store.file_size(name).await, InvalidArgument);
         assert_err!(store.remove_file(name).await, InvalidArgument);
         assert_err!(
-            store.map(name, &access(Access::Read)).await,
+            unsafe { store.map(name, &access(Access::Read)).await },
             InvalidArgument
         );
     }

@@ -71,7 +71,7 @@ pub async fn run_file_case(
     if case.explicit_len {
         opts.len(case.len);
     }
-    let mut map = store.map(name, &opts).await.map_err(fail("map"))?;
+    let mut map = unsafe { store.map(name, &opts).await }.map_err(fail("map"))?;
     let len = if case.explicit_len {
         case.len
     } else {
@@ -146,7 +146,10 @@ pub async fn run_file_case_on_all(
             .write_file(name, &original)
             .await
             .map_err(fail("write_file"))?;
-        maps.push((*label, store.map(name, &opts).await.map_err(fail("map"))?));
+        maps.push((
+            *label,
+            unsafe { store.map(name, &opts).await }.map_err(fail("map"))?,
+        ));
     }
     let len = if case.explicit_len {
         case.len
