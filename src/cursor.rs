@@ -56,9 +56,10 @@ impl Mmap {
     }
 
     /// The bytes from the cursor to `len()`, or none if the cursor is past it.
-    fn rest(&self) -> Result<&[u8]> {
-        let bytes = self.region()?.bytes();
-        Ok(bytes.get(self.pos..).unwrap_or_default())
+    fn rest(&mut self) -> Result<&[u8]> {
+        let pos = self.pos;
+        let bytes = self.region_mut()?.bytes();
+        Ok(bytes.get(pos..).unwrap_or_default())
     }
 
     /// Reads up to `n` bytes from the cursor (`None`: to the end) and moves

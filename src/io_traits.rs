@@ -23,8 +23,9 @@ impl Read for Mmap {
 impl BufRead for Mmap {
     /// The mapped bytes from the cursor to the end: no copy.
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        let bytes = self.region()?.bytes();
-        Ok(bytes.get(self.pos..).unwrap_or_default())
+        let pos = self.pos;
+        let bytes = self.region_mut()?.bytes();
+        Ok(bytes.get(pos..).unwrap_or_default())
     }
 
     /// Moves the cursor `amt` bytes on, never past the end.

@@ -183,11 +183,21 @@ impl Mmap {
         self.region.as_deref().ok_or_else(Error::closed)
     }
 
+    /// The region, for a `&mut self` call: `Closed` first. No slice borrowed
+    /// from the map can be alive now, so what other writers committed (other
+    /// browser tabs) is brought into the bytes here, and only here.
+    #[inline]
+    pub(crate) fn region_mut(&mut self) -> Result<&mut dyn MappedRegion> {
+        let region = self.region.as_deref_mut().ok_or_else(Error::closed)?;
+        region.refresh();
+        Ok(region)
+    }
+
     /// The region, for a call that writes: `Closed` or `ReadOnly` errors first.
     #[inline]
     pub(crate) fn writable(&mut self, what: &str) -> Result<&mut dyn MappedRegion> {
         let access = self.access;
-        let region = self.region.as_deref_mut().ok_or_else(Error::closed)?;
+        let region = self.region_mut()?;
         if !access.is_writable() {
             return Err(Error::read_only(what));
         }
@@ -396,7 +406,7 @@ impl Mmap {
     /// ```
     pub fn resize(&mut self, new_len: usize) -> Result<()> {
         let access = self.access;
-        let region = self.region.as_deref_mut().ok_or_else(Error::closed)?;
+        let region = self.region_mut()?;
         if access != Access::Write {
             return Err(Error::new(
                 ErrorKind::ReadOnly,
@@ -434,8 +444,7 @@ impl Mmap {
     /// m.flush().unwrap();
     /// ```
     pub fn flush(&self) -> Result<()> {
-        let region = self.region()?;
-        region.flush(0..region.bytes().len())
+        self.region()?.flush(0..self.len)
     }
 
     /// Flushes `len` bytes from `offset` (Python `flush(offset, size)`).
@@ -455,7 +464,7 @@ impl Mmap {
     /// ```
     pub fn flush_range(&self, offset: usize, len: usize) -> Result<()> {
         let region = self.region()?;
-        let range = bounds::span("flush_range", offset, len, region.bytes().len())?;
+        let range = bounds::span("flush_range", offset, len, self.len)?;
         let page = crate::page_size();
         if offset % page != 0 {
             return Err(Error::new(
@@ -505,7 +514,7 @@ impl Mmap {
     /// ```
     pub fn advise(&self, advice: Advice, range: impl RangeBounds<usize>) -> Result<()> {
         let region = self.region()?;
-        let len = region.bytes().len();
+        let len = self.len;
         let range = bounds::clipped(&range, len)
             .filter(|clipped| bounds::start(&range) == Some(clipped.start))
             .ok_or_else(|| {

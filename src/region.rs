@@ -114,6 +114,12 @@ pub trait MappedRegion: fmt::Debug + ThreadSafety {
         Ok(())
     }
 
+    /// Brings in what other writers committed to the file since (another
+    /// browser tab): [`Mmap`](crate::Mmap) calls it at the start of every
+    /// `&mut self` call, when no slice borrowed from the map can be alive, so
+    /// that bytes never change behind a borrow. The default does nothing.
+    fn refresh(&mut self) {}
+
     /// Writes back the pages of `range` that changed since the last flush.
     ///
     /// Native and `std::fs` backends return once the data is in the file; the

@@ -6,6 +6,7 @@
 // browser, whose stores hold JS handles, they are neither `Send` nor `Sync`.
 #![allow(clippy::arc_with_non_send_sync)]
 
+mod bytes;
 mod page_set;
 mod region;
 mod shared;

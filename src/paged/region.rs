@@ -4,9 +4,9 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use super::bytes::Bytes;
 use super::shared::{Pages, Windows};
 use crate::backend::{FlushFuture, OnFail};
-use crate::bounds;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Access, Advice};
 use crate::region::MappedRegion;
@@ -38,7 +38,10 @@ pub(crate) fn map_window(
         .flatten();
     let pages = match existing {
         Some(pages) => pages,
-        None => windows.join(Arc::new(Pages::new(backing, offset, load()?)), shared),
+        None => {
+            let pages = Pages::new(backing, offset, Bytes::from_vec(load()?));
+            windows.join(Arc::new(pages), shared)
+        }
     };
     Ok(Box::new(PagedRegion {
         pages,
@@ -48,41 +51,39 @@ pub(crate) fn map_window(
 }
 
 impl PagedRegion {
-    /// The range, checked, for a write; `ReadOnly` for read maps.
-    fn writable(&self, range: Range<usize>) -> Result<Range<usize>> {
-        if self.access == Access::Read {
-            return Err(Error::read_only("write"));
-        }
-        bounds::strict(&range, self.pages.len())
+    /// Whether writes are the file's (and so tracked and passed on to
+    /// overlapping windows), not the map's own (`Access::Copy`).
+    fn shared(&self) -> bool {
+        self.access == Access::Write
     }
 
-    /// After the bytes of `range` changed: a shared map records them and
-    /// passes them on; a private one has nothing to tell.
-    fn changed(&self, range: Range<usize>) {
-        if self.access == Access::Write {
-            self.pages.written(range);
-        }
+    /// `Mmap` checks ranges and access before it calls a region; here they
+    /// are only asserted (a failure is a bug in `Mmap`, caught in tests).
+    fn debug_check(&self, range: &Range<usize>) {
+        debug_assert!(
+            self.access.is_writable(),
+            "write to a {:?} map",
+            self.access
+        );
+        debug_assert!(range.start <= range.end && range.end <= self.pages.len());
     }
 }
 
 impl MappedRegion for PagedRegion {
     fn bytes(&self) -> &[u8] {
-        self.pages.bytes()
+        // SAFETY: the returned slice borrows `self`, so no `&mut` call of
+        // this map (the only place vmmap changes these bytes for it, in
+        // `refresh`) can run while it lives; writes through other maps of the
+        // file are ruled out by the contract of the `unsafe` constructors.
+        unsafe { self.pages.bytes() }
     }
 
     fn bytes_mut(&mut self, range: Range<usize>) -> Result<&mut [u8]> {
-        let range = self.writable(range)?;
-        if self.access == Access::Write {
-            self.pages
-                .state()
-                .tracker
-                .expose(self.pages.bytes(), range.clone());
-        }
-        Ok(&mut self.pages.bytes_mut()[range])
-    }
-
-    fn write(&mut self, offset: usize, data: &[u8]) -> Result<()> {
-        self.write_with(offset, data.len(), &mut |dst| dst.copy_from_slice(data))
+        self.debug_check(&range);
+        // SAFETY: the slice borrows `self` mutably, so nothing else reaches
+        // these bytes through this map; other maps of the file are kept off
+        // them by the constructors' contract.
+        Ok(unsafe { self.pages.bytes_mut(range, self.shared()) })
     }
 
     fn write_with(
@@ -91,49 +92,58 @@ impl MappedRegion for PagedRegion {
         len: usize,
         fill: &mut dyn FnMut(&mut [u8]),
     ) -> Result<()> {
-        let range = self.writable(bounds::span("write", offset, len, self.pages.len())?)?;
-        fill(&mut self.pages.bytes_mut()[range.clone()]);
-        self.changed(range);
+        let range = offset..offset + len;
+        self.debug_check(&range);
+        self.pages.write(range, self.shared(), fill);
         Ok(())
+    }
+
+    fn write(&mut self, offset: usize, data: &[u8]) -> Result<()> {
+        self.write_with(offset, data.len(), &mut |dst| dst.copy_from_slice(data))
     }
 
     fn copy_within(&mut self, src: Range<usize>, dest: usize) -> Result<()> {
-        let src = self.writable(src)?;
-        let count = src.len();
-        let dest_range =
-            self.writable(bounds::span("copy_within", dest, count, self.pages.len())?)?;
-        self.pages.bytes_mut().copy_within(src, dest);
-        self.changed(dest_range);
+        self.debug_check(&src);
+        self.debug_check(&(dest..dest + src.len()));
+        self.pages
+            .copy_within(src.start, dest, src.len(), self.shared());
         Ok(())
     }
 
+    fn refresh(&mut self) {
+        self.pages.refresh();
+    }
+
     fn flush(&self, range: Range<usize>) -> Result<()> {
-        if self.access != Access::Write {
+        if !self.shared() {
             return Ok(());
         }
         let pages = &self.pages;
-        let mut state = pages.state();
-        let scope = state.tracker.span(&range, pages.len());
-        let runs = state.tracker.runs_to_write(pages.bytes(), range.clone());
-        if runs.is_empty() {
-            return Ok(());
-        }
-        // If a commit started in the background fails, its runs are dirty again.
-        let weak = Arc::downgrade(pages);
-        let failed_runs = runs.clone();
-        let on_fail: OnFail = Box::new(move || {
-            if let Some(pages) = weak.upgrade() {
-                let mut state = pages.state();
-                for run in failed_runs {
-                    state.tracker.written(run);
-                }
+        pages.locked(|state, held| {
+            let scope = state.tracker.span(&range, pages.len());
+            let runs = state.tracker.runs_to_write(held, range.clone());
+            if runs.is_empty() {
+                return Ok(());
             }
-        });
-        pages
-            .backing
-            .commit(pages.bytes(), pages.offset, scope, &runs, on_fail)?;
-        state.tracker.committed(range);
-        Ok(())
+            // If a commit started in the background fails, its runs are dirty again.
+            let weak = Arc::downgrade(pages);
+            let failed_runs = runs.clone();
+            let on_fail: OnFail = Box::new(move || {
+                if let Some(pages) = weak.upgrade() {
+                    pages.locked(|state, _| {
+                        for run in failed_runs {
+                            state.tracker.written(run);
+                        }
+                    });
+                }
+            });
+            pages
+                .backing
+                .commit(held.all(), pages.offset, scope, &runs, on_fail)?;
+            state.tracker.committed(range);
+            Pages::committed(state, &runs);
+            Ok(())
+        })
     }
 
     fn flushed(&self) -> FlushFuture {

@@ -11,6 +11,25 @@ fn page_hash(bytes: &[u8]) -> u128 {
     xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
+/// The bytes a tracker reads: any byte slice (tests), or a window's pages
+/// while their lock is held, read page by page.
+pub(crate) trait Source {
+    /// How many bytes there are.
+    fn size(&self) -> usize;
+    /// The bytes of `range`, which lies within `0..size()`.
+    fn range(&self, range: Range<usize>) -> &[u8];
+}
+
+impl<T: AsRef<[u8]> + ?Sized> Source for T {
+    fn size(&self) -> usize {
+        self.as_ref().len()
+    }
+
+    fn range(&self, range: Range<usize>) -> &[u8] {
+        &self.as_ref()[range]
+    }
+}
+
 /// Dirty and exposed pages of one map, and the hashes of clean pages as last
 /// written (or loaded).
 #[derive(Debug, Clone)]
@@ -46,9 +65,9 @@ impl Tracker {
         range.start / self.page..range.end.div_ceil(self.page)
     }
 
-    fn page_bytes<'a>(&self, bytes: &'a [u8], page: usize) -> &'a [u8] {
-        let start = page * self.page;
-        &bytes[start.min(bytes.len())..(start + self.page).min(bytes.len())]
+    fn page_bytes<'a, S: Source + ?Sized>(&self, bytes: &'a S, page: usize) -> &'a [u8] {
+        let (start, len) = (page * self.page, bytes.size());
+        bytes.range(start.min(len)..(start + self.page).min(len))
     }
 
     /// The map now has `len` bytes; pages past it are forgotten, new pages are clean.
@@ -75,7 +94,7 @@ impl Tracker {
 
     /// The bytes of `range` are about to be handed out for writing; `bytes`
     /// is the map as it is now, before any such write.
-    pub(crate) fn expose(&mut self, bytes: &[u8], range: Range<usize>) {
+    pub(crate) fn expose<S: Source + ?Sized>(&mut self, bytes: &S, range: Range<usize>) {
         let pages = self.pages(&range);
         for page in pages.clone() {
             if !self.dirty.contains(page) && !self.hashed.contains(page) {
@@ -95,7 +114,11 @@ impl Tracker {
 
     /// The byte ranges a flush of `range` must write: dirty pages, and exposed
     /// pages whose hash changed (which become dirty). Adjacent pages form one run.
-    pub(crate) fn runs_to_write(&mut self, bytes: &[u8], range: Range<usize>) -> Vec<Range<usize>> {
+    pub(crate) fn runs_to_write<S: Source + ?Sized>(
+        &mut self,
+        bytes: &S,
+        range: Range<usize>,
+    ) -> Vec<Range<usize>> {
         let pages = self.pages(&range);
         let exposed: Vec<usize> = self.exposed.iter(pages.clone()).collect();
         for page in exposed {
@@ -109,7 +132,7 @@ impl Tracker {
         }
         // Exposed pages that did not change are clean again, whatever the flush does.
         self.exposed.remove_range(pages.clone());
-        let len = bytes.len();
+        let len = bytes.size();
         self.dirty
             .runs(pages)
             .into_iter()
@@ -120,7 +143,7 @@ impl Tracker {
     /// Whether `page` may take bytes another writer committed: it is not
     /// dirty and, if handed out raw, unchanged since (such a page that did
     /// change becomes dirty instead: the local write wins until flushed).
-    pub(crate) fn may_replace(&mut self, bytes: &[u8], page: usize) -> bool {
+    pub(crate) fn may_replace<S: Source + ?Sized>(&mut self, bytes: &S, page: usize) -> bool {
         if self.dirty.contains(page) {
             return false;
         }
@@ -137,7 +160,7 @@ impl Tracker {
     }
 
     /// `page` now holds what the file holds (another writer's bytes).
-    pub(crate) fn replaced(&mut self, bytes: &[u8], page: usize) {
+    pub(crate) fn replaced<S: Source + ?Sized>(&mut self, bytes: &S, page: usize) {
         if self.hashed.contains(page) {
             self.hashes[page] = page_hash(self.page_bytes(bytes, page));
         }

@@ -1,0 +1,149 @@
+//! One allocation that holds a window's bytes, reached through a raw pointer,
+//! so that every access borrows exactly the bytes it touches and a write to
+//! some bytes never invalidates a live borrow of others (what Miri checks).
+
+use std::ops::Range;
+use std::ptr::NonNull;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// `len` bytes that never move or change size while they live.
+///
+/// Who may touch which bytes when is the business of [`Pages`](super::shared::Pages):
+/// it writes only while it holds its lock, and reads for its own use (hashing,
+/// committing, copying to another window) only while it holds it too. The
+/// methods here are `unsafe` and name what their caller must make sure of.
+pub(crate) struct Bytes {
+    /// From `Box::<[u8]>::into_raw`; given back to a `Box` on drop.
+    ptr: NonNull<[u8]>,
+}
+
+// SAFETY: `Bytes` owns its allocation like a `Box<[u8]>` (which is `Send` and
+// `Sync`); it hands out references only through its `unsafe` methods, whose
+// callers promise that no write overlaps another access.
+unsafe impl Send for Bytes {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Bytes {}
+
+impl Bytes {
+    /// Takes over `bytes` without copying (after dropping spare capacity).
+    pub(crate) fn from_vec(bytes: Vec<u8>) -> Bytes {
+        let boxed: Box<[u8]> = bytes.into_boxed_slice();
+        Bytes {
+            ptr: NonNull::from(Box::leak(boxed)),
+        }
+    }
+
+    /// `len` zero bytes; `QuotaExceeded` naming `what` if memory cannot hold
+    /// them (never an abort: lengths come from user input and stored files).
+    pub(crate) fn zeroed(len: usize, what: &str) -> Result<Bytes> {
+        let mut bytes = Vec::new();
+        bytes.try_reserve_exact(len).map_err(|_| {
+            Error::new(
+                ErrorKind::QuotaExceeded,
+                format!("{len} bytes for {what} do not fit in memory"),
+            )
+        })?;
+        bytes.resize(len, 0);
+        Ok(Bytes::from_vec(bytes))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ptr.len()
+    }
+
+    /// A pointer to the first byte of `range`, which must lie within the bytes.
+    fn at(&self, range: &Range<usize>) -> *mut u8 {
+        assert!(
+            range.start <= range.end && range.end <= self.len(),
+            "internal: range {range:?} outside {} bytes",
+            self.len()
+        );
+        // In bounds (checked above), so `add` stays inside the allocation.
+        self.ptr.cast::<u8>().as_ptr().wrapping_add(range.start)
+    }
+
+    /// The bytes of `range`.
+    ///
+    /// # Safety
+    /// While the returned slice lives, nothing writes these bytes.
+    pub(crate) unsafe fn get(&self, range: Range<usize>) -> &[u8] {
+        let ptr = self.at(&range);
+        // SAFETY: `ptr..ptr + range.len()` lies in the allocation (`at`),
+        // which lives as long as `self`; the caller promises no write.
+        unsafe { std::slice::from_raw_parts(ptr, range.len()) }
+    }
+
+    /// The bytes of `range`, to write.
+    ///
+    /// # Safety
+    /// While the returned slice lives, nothing else reads or writes these bytes.
+    #[allow(clippy::mut_from_ref)] // the caller's promise replaces `&mut self`
+    pub(crate) unsafe fn get_mut(&self, range: Range<usize>) -> &mut [u8] {
+        let ptr = self.at(&range);
+        // SAFETY: in the allocation (`at`); the caller promises exclusivity.
+        unsafe { std::slice::from_raw_parts_mut(ptr, range.len()) }
+    }
+
+    /// Copies the `count` bytes at `src` to `dest`; they may overlap.
+    ///
+    /// # Safety
+    /// Nothing else reads or writes the bytes of `dest..dest + count` meanwhile
+    /// (nor writes those of `src`).
+    pub(crate) unsafe fn copy_within(&self, src: usize, dest: usize, count: usize) {
+        let from = self.at(&(src..src + count));
+        let to = self.at(&(dest..dest + count));
+        // SAFETY: both ranges lie in the allocation (`at`); `copy` allows
+        // overlap; the caller promises nobody else touches them.
+        unsafe { std::ptr::copy(from, to, count) }
+    }
+}
+
+impl Drop for Bytes {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` came from `Box::leak` in `from_vec` and is given back once.
+        drop(unsafe { Box::from_raw(self.ptr.as_ptr()) });
+    }
+}
+
+impl std::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Bytes({} bytes)", self.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_leaves_a_borrow_of_other_bytes_valid() {
+        let bytes = Bytes::from_vec(vec![1; 64]);
+        // SAFETY: nothing writes 32..64 while `high` lives.
+        let high = unsafe { bytes.get(32..64) };
+        // SAFETY: 0..4 is borrowed by nobody.
+        unsafe { bytes.get_mut(0..4) }.fill(9);
+        // SAFETY: 8..12 and 0..4 are borrowed by nobody.
+        unsafe { bytes.copy_within(0, 8, 4) };
+        assert_eq!(high, &[1; 32]);
+        // SAFETY: no writer is alive.
+        assert_eq!(
+            unsafe { bytes.get(0..12) },
+            &[9, 9, 9, 9, 1, 1, 1, 1, 9, 9, 9, 9]
+        );
+    }
+
+    #[test]
+    fn zeroed_and_empty() {
+        let z = Bytes::zeroed(10, "test").unwrap();
+        // SAFETY: no writer.
+        assert_eq!(unsafe { z.get(0..10) }, &[0; 10]);
+        let empty = Bytes::from_vec(Vec::new());
+        // SAFETY: no writer.
+        assert!(unsafe { empty.get(0..0) }.is_empty());
+        assert_eq!(
+            Bytes::zeroed(usize::MAX, "a huge map").unwrap_err().kind(),
+            ErrorKind::QuotaExceeded
+        );
+    }
+}
