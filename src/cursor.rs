@@ -38,7 +38,7 @@ impl Mmap {
     /// ```
     #[inline]
     pub fn seek(&mut self, pos: SeekFrom) -> Result<u64> {
-        self.region()?;
+        self.region_mut()?;
         let len = self.len();
         let target = match pos {
             SeekFrom::Start(n) => i128::from(n),

@@ -193,6 +193,14 @@ impl Mmap {
         Ok(region)
     }
 
+    /// Brings in what other writers committed, as every `&mut self` call
+    /// does: for the JS bindings, which hold no borrow between calls and so
+    /// refresh at every call, reads included.
+    #[allow(dead_code)] // used by the browser's JS API (src/js/) only
+    pub(crate) fn refresh(&mut self) {
+        let _closed_is_fine = self.region_mut();
+    }
+
     /// The region, for a call that writes: `Closed` or `ReadOnly` errors first.
     #[inline]
     pub(crate) fn writable(&mut self, what: &str) -> Result<&mut dyn MappedRegion> {

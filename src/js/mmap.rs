@@ -94,6 +94,11 @@ impl JsMmap {
 
     /// The open map, to read.
     fn reading(&self, call: &str) -> JsResult<Ref<'_, Mmap>> {
+        // No Rust borrow of the bytes outlives a JS call: bring in what
+        // other tabs committed before this one reads.
+        if let Ok(mut map) = self.inner.map.try_borrow_mut() {
+            map.refresh();
+        }
         let map = self
             .inner
             .map
@@ -107,7 +112,7 @@ impl JsMmap {
 
     /// The open map, for a call that does not write bytes (the cursor moves).
     fn open(&self, call: &str) -> JsResult<RefMut<'_, Mmap>> {
-        let map = self
+        let mut map = self
             .inner
             .map
             .try_borrow_mut()
@@ -115,6 +120,7 @@ impl JsMmap {
         if map.is_closed() {
             return Err(closed(call));
         }
+        map.refresh();
         Ok(map)
     }
 

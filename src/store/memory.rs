@@ -194,3 +194,51 @@ impl Backing for MemoryFile {
         Box::pin(std::future::ready(Ok(())))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::SeekFrom;
+
+    use super::*;
+    use crate::options::Access;
+
+    /// What another writer commits (a browser tab, whose announcements reach
+    /// `Windows::apply_remote` from a background task) never changes bytes
+    /// behind a borrow: it lands at the next `&mut` call, in clean pages only,
+    /// and never over a later local write.
+    #[test]
+    fn other_writers_bytes_wait_for_a_mut_call() {
+        let page = crate::page_size();
+        let store = MemoryStore::new();
+        store.write("f", &vec![0; 3 * page]);
+        let key = store.file("f").unwrap().key.clone();
+        let read = MmapOptions::new().access(Access::Read).clone();
+        let mut a = pollster::block_on(store.map("f", &MmapOptions::new())).unwrap();
+        let mut reader = pollster::block_on(store.map("f", &read)).unwrap();
+        a.write_at(0, b"L").unwrap();
+        let seen: &[u8] = &reader[..];
+        store.windows.apply_remote(&key, 0, &vec![5; 2 * page]);
+        assert_eq!(
+            (seen[0], seen[page]),
+            (b'L', 0),
+            "nothing changes behind a borrow"
+        );
+        reader.seek(SeekFrom::Start(0)).unwrap();
+        assert_eq!(
+            (reader[0], reader[page]),
+            (b'L', 5),
+            "dirty pages keep their bytes"
+        );
+        a.write_at(2 * page, b"new").unwrap();
+        store
+            .windows
+            .apply_remote(&key, 2 * page as u64, &vec![7; page]);
+        a.flush().unwrap();
+        reader.seek(SeekFrom::Start(0)).unwrap();
+        assert_eq!(
+            &reader[2 * page..2 * page + 4],
+            b"new\0",
+            "a local write flushed before the other writer's bytes land wins"
+        );
+    }
+}
