@@ -38,6 +38,7 @@ fn main() -> vmmap::Result<()> {
         .map_err(|e| vmmap::Error::from_io("write hello.txt", e))?;
 
     // memory-map the file, length 0 means the whole file
+    // SAFETY: nothing else writes hello.txt while this example runs.
     let mut mm = unsafe { Mmap::open(&path, &MmapOptions::new()) }?;
     // read content via standard file methods
     println!("{}", py_repr(&mm.readline()?)); // prints b'Hello Python!\n'

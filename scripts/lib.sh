@@ -64,6 +64,13 @@ need_chromium() {
   need_apt chromium chromium-driver
 }
 
+# need_miri: the nightly toolchain with Miri and the standard library's
+# source (Miri builds its own sysroot from it).
+need_miri() {
+  rustup +nightly component list --installed 2>/dev/null | grep -q '^miri' && return 0
+  quietly rustup toolchain install nightly --profile minimal --component miri,rust-src
+}
+
 # need_emcc: Emscripten's compiler driver for wasm32-unknown-emscripten
 # (Debian's emscripten package: emcc 3.1.6, with binaryen and its own node).
 need_emcc() {

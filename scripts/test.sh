@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite of vmmap, installing whatever is missing first.
 #   scripts/test.sh            every suite
-#   scripts/test.sh native     only the named suites (lint, native, browser,
+#   scripts/test.sh native     only the named suites (lint, native, miri, browser,
 #                              npm, reliability, wasi, emscripten, docs; demo: only the
 #                              demo page's tests, which npm runs too)
 # The same script runs in CI (.ci/run) and on a developer's machine.
@@ -119,6 +119,21 @@ suite_reliability() {
     bash -c 'cd tests/js && node --test reliability/tabs.mjs'
 }
 
+# Miri (README "Safety"): the emulation under Rust's aliasing rules and
+# Miri's data-race detector, on the host over FileStore::memory(): the unit
+# tests, the shared conformance suite (tests/emulated.rs), the property test
+# with a few cases, and tests/soundness.rs (two maps, borrows, two threads).
+# Left out: everything that maps through memmap2 (tests/native.rs, the
+# native property test, the fuzz test, doc tests) — FFI that Miri cannot run.
+# Isolation is off for tempfile and proptest (clock, environment).
+suite_miri() {
+  step "install: nightly toolchain with miri, rust-src" need_miri
+  step "cargo miri setup" cargo +nightly miri setup
+  step "cargo +nightly miri test (emulation: unit, conformance, property, soundness)" \
+    env MIRIFLAGS="-Zmiri-disable-isolation" PROPTEST_CASES="${VMMAP_MIRI_CASES:-4}" \
+    cargo +nightly miri test --locked --lib --test soundness --test emulated --test memory_model
+}
+
 suite_docs() {
   step "cargo doc (every public item documented, no broken links)" \
     env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
@@ -136,7 +151,7 @@ check_hello() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(lint native browser npm reliability wasi emscripten docs)
+[ ${#suites[@]} -gt 0 ] || suites=(lint native miri browser npm reliability wasi emscripten docs)
 for s in "${suites[@]}"; do
   "suite_$s"
 done

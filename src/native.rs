@@ -116,10 +116,14 @@ fn map_owned(file: File, opts: &MmapOptions, what: &str) -> Result<Box<dyn Mappe
 fn map_window(file: &File, offset: u64, len: usize, access: Access) -> io::Result<Map> {
     let mut options = memmap2::MmapOptions::new();
     options.offset(offset).len(len);
-    // SAFETY: as with every file mapping, the bytes change if the file is
-    // written through another handle or map, and touching pages past a
-    // truncated end raises SIGBUS. vmmap documents this on `Mmap::open`, as
-    // Python's mmap lives with it; the window was checked to lie in the file.
+    // SAFETY: the bytes of a file mapping change if the file is written
+    // through another handle or map, and touching pages past a truncated end
+    // raises SIGBUS. Only `unsafe` constructors get here (`Mmap::open`,
+    // `Mmap::map`, `FileStore::map`), whose callers promise that nothing
+    // changes bytes under a live borrow and nothing truncates the file under
+    // the map; within this process vmmap refuses a resize that would cut
+    // another map's bytes (`native_maps`). The window was checked to lie in
+    // the file.
     unsafe {
         Ok(match access {
             Access::Read => Map::ReadOnly(options.map(file)?),

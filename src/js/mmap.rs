@@ -278,7 +278,9 @@ impl JsMmap {
         let mut map = self.open(call)?;
         if map.access() == Access::Read {
             // SAFETY: the view is valid until wasm memory grows or the map's
-            // bytes are freed (close, resize); the method docs tell JS so.
+            // bytes are freed (close, resize); the method docs tell JS so. JS
+            // reads it between calls, when no Rust borrow of the bytes is alive
+            // (one thread), and other tabs' bytes land only during calls.
             return Ok(unsafe { Uint8Array::view(map.as_slice()) });
         }
         let bytes = map.as_mut_slice().map_err(|e| from_vmmap(call, &e))?;
