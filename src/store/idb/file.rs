@@ -28,16 +28,15 @@ use std::ops::Range;
 use std::rc::Rc;
 
 use js_sys::{Promise, Uint8Array};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, future_to_promise, spawn_local};
-use web_sys::{IdbDatabase, IdbKeyRange, IdbRequest, IdbTransaction};
+use web_sys::{IdbDatabase, IdbKeyRange, IdbTransaction};
 
 use super::lease;
 use super::meta::Meta;
-use super::request::{abort_error, chunk_key, js_error};
+use super::request::{abort_error, js_error};
 use super::tabs::Tabs;
-use super::{Counters, Writing};
+use super::transaction::{Callbacks, LAST_INDEX, Writing, chunk_key, on_success};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::Backing;
@@ -70,21 +69,32 @@ impl Commit {
     }
 }
 
-/// The highest chunk index a key range needs: 2^53 - 1, exact in an f64.
-const LAST_INDEX: u64 = (1 << 53) - 1;
+/// What the store's flushes wrote (`FileStore::stats`).
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    commits: Cell<u64>,
+    units: Cell<u64>,
+    bytes: Cell<u64>,
+}
 
-/// Rust callbacks a transaction calls, kept alive until it settles.
-type Callbacks = Rc<RefCell<Vec<Closure<dyn FnMut(JsValue)>>>>;
+impl Counters {
+    fn add(&self, units: u64, bytes: u64) {
+        self.commits.set(self.commits.get() + 1);
+        self.units.set(self.units.get() + units);
+        self.bytes.set(self.bytes.get() + bytes);
+    }
 
-/// Runs `f` when `request` succeeds, inside the transaction (which stays
-/// active during the success event, so `f` may issue more requests).
-fn on_success(request: &IdbRequest, callbacks: &Callbacks, f: impl FnOnce(JsValue) + 'static) {
-    let request2 = request.clone();
-    let closure = Closure::once(move |_event: JsValue| {
-        f(request2.result().unwrap_or(JsValue::UNDEFINED));
-    });
-    request.set_onsuccess(Some(closure.as_ref().unchecked_ref()));
-    callbacks.borrow_mut().push(closure);
+    pub(crate) fn commits(&self) -> u64 {
+        self.commits.get()
+    }
+
+    pub(crate) fn units(&self) -> u64 {
+        self.units.get()
+    }
+
+    pub(crate) fn bytes(&self) -> u64 {
+        self.bytes.get()
+    }
 }
 
 /// The key that names file `id` of database `db_name` in this page: maps

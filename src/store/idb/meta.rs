@@ -4,6 +4,17 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
+/// Bytes per chunk: a flush writes whole chunks, a map reads whole chunks.
+/// `allocation_granularity()` is a multiple of it, so windows start at a chunk.
+///
+/// Chosen by measurement (`scripts/bench-web.sh chunks`, BENCHMARKS.md): in
+/// Chromium a value over 64 KiB is kept as a separate blob file, so a
+/// 64 KiB chunk (plus its header) costs a file per put; 32 KiB halves the
+/// cost of a one-page flush and loads faster. Larger chunks load faster still
+/// but make every small flush dearer. Files record their chunk size ([`Meta`]),
+/// so files written with another one keep working.
+pub(crate) const CHUNK: u64 = 32 * 1024;
+
 /// What the store knows of one file.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Meta {

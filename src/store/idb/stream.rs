@@ -24,9 +24,10 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbKeyRange;
 
-use super::meta::{Meta, new_id};
-use super::request::{chunk_key, js_error, request};
-use super::{CHUNK, IdbStore, Writing, chunk_range, readonly};
+use super::IdbStore;
+use super::meta::{CHUNK, Meta, new_id};
+use super::request::{js_error, request};
+use super::transaction::{Writing, all_chunks, chunk_key, readonly};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Chunks per transaction: 4 MiB of a file in each.
@@ -34,9 +35,6 @@ const BATCH_CHUNKS: u64 = 64;
 
 /// The bytes `[start, end)` of the source, read when awaited.
 pub(crate) type Piece = Pin<Box<dyn Future<Output = Result<ArrayBuffer>>>>;
-
-/// The highest chunk index a key range needs (as in `file.rs`).
-const LAST_INDEX: u64 = (1 << 53) - 1;
 
 impl IdbStore {
     /// Creates or replaces the file `name` with `total` bytes that `read`
@@ -223,9 +221,4 @@ impl IdbStore {
         }
         w.finish().await
     }
-}
-
-/// The key range of every chunk of file `id`.
-fn all_chunks(id: f64) -> Result<JsValue> {
-    Ok(chunk_range(id, 0, LAST_INDEX + 1)?.into())
 }

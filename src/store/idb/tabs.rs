@@ -32,10 +32,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{BroadcastChannel, IdbDatabase};
 
+use super::WINDOWS;
 use super::file::{IdbFile, file_key};
 use super::lease;
-use super::request::{chunk_key, js_error, request};
-use super::{CHUNK, WINDOWS};
+use super::meta::CHUNK;
+use super::request::{js_error, request};
+use super::transaction::{chunk_key, readonly};
 use crate::error::Result;
 
 thread_local! {
@@ -314,7 +316,7 @@ impl Shared {
         chunks: &BTreeSet<u64>,
     ) -> Result<Vec<(u64, Vec<u8>)>> {
         let context = "reload chunks another tab committed";
-        let tx = super::readonly(&self.db, context)?;
+        let tx = readonly(&self.db, context)?;
         let store = tx
             .object_store("chunks")
             .map_err(|e| js_error(context, &e))?;
