@@ -33,13 +33,14 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise, spawn_local};
 use web_sys::{IdbDatabase, IdbKeyRange, IdbTransaction};
 
 use super::lease;
-use super::meta::Meta;
+use super::meta::{Meta, new_id};
 use super::request::{abort_error, js_error};
 use super::tabs::Tabs;
 use super::transaction::{Callbacks, LAST_INDEX, Writing, chunk_key, on_success};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::Backing;
+use crate::store::idb_plan::{Check, ChunkWrite, decide, plan_flush, plan_resize};
 
 /// One commit in flight, kept until it settled and, if it failed, until
 /// `committed()` reported the failure.
@@ -152,64 +153,6 @@ struct Slots {
     stale: Rc<Cell<bool>>,
     /// The record the commit writes.
     after: Rc<Cell<Option<Meta>>>,
-}
-
-/// How a write checks, in its transaction, what the file is.
-#[derive(Clone, Copy)]
-enum Check {
-    /// The record must still be `old` (same id, tag and version): nobody committed
-    /// since the state the map knows, so its clean pages are the stored
-    /// bytes. `new` is put at once, so no request waits for another.
-    Known { old: Meta, new: Meta },
-    /// Nothing to check: the page holds the file's lease and a commit
-    /// under it checked the state `old`, so nobody else committed since.
-    /// The record is put only if the length changes (`new`); the tag stays,
-    /// since nobody can learn it before the lease ends.
-    Leased { old: Meta, new: Option<Meta> },
-    /// The record must name the mapped file; the new one is made from it
-    /// once read.
-    Id,
-}
-
-impl Check {
-    /// The state the map knows once the write commits.
-    fn after(self) -> Option<Meta> {
-        match self {
-            Check::Known { new, .. } | Check::Leased { new: Some(new), .. } => Some(new),
-            Check::Leased { old, new: None } => Some(old),
-            Check::Id => None,
-        }
-    }
-}
-
-/// How a write checks the file, when its turn comes: a map that knows the
-/// file's state (`known`) and checked it under the lease the turn runs
-/// under (`verified == lease`) checks nothing; one that knows the state
-/// checks it; any other checks the file's id and merges. `before` and
-/// `after` are the file's length before and after the write as the page saw
-/// them when asking; if `known` disagrees, the state is not trusted.
-fn decide(
-    known: Option<Meta>,
-    verified: Option<u64>,
-    lease: Option<u64>,
-    before: u64,
-    after: u64,
-) -> Check {
-    let Some(old) = known.filter(|k| k.size == before) else {
-        return Check::Id;
-    };
-    if lease.is_some() && verified == lease {
-        let new = (after != old.size).then_some(Meta {
-            size: after,
-            version: old.version + 1.0,
-            ..old
-        });
-        return Check::Leased { old, new };
-    }
-    Check::Known {
-        old,
-        new: old.next(after),
-    }
 }
 
 /// A flush or resize being filled with requests, and what its callbacks need.
@@ -326,27 +269,9 @@ fn begin(
     Ok(started)
 }
 
-/// What a flush writes to one chunk.
-#[derive(Debug)]
-struct ChunkWrite {
-    index: u64,
-    /// Where `bytes` starts in the chunk.
-    at: usize,
-    /// The map's bytes of the chunk from `at`: up to the end of its last
-    /// dirty range or, if `whole`, the chunk as the file holds it once
-    /// written (to the chunk's end or the file's).
-    bytes: Vec<u8>,
-    /// The dirty ranges, in the chunk.
-    dirty: Vec<Range<usize>>,
-    /// The map holds every byte of the chunk and knows that those it did not
-    /// dirty are the stored ones (as long as [`Check::Known`] holds).
-    whole: bool,
-}
-
 /// Puts chunk `w.index` of file `id` with its dirty ranges written over what
-/// it holds: as the map has it if `known` and the map has it whole, or if
-/// the dirty ranges cover it; otherwise it is read and merged inside the
-/// transaction, so bytes this flush does not own are kept.
+/// it holds: as the map has it, or read and merged inside the transaction
+/// ([`ChunkWrite::put_as_is`]).
 fn put_chunk(
     s: &Started,
     id: f64,
@@ -357,8 +282,7 @@ fn put_chunk(
 ) -> Result<()> {
     let w = &plan[i];
     let key = chunk_key(id, w.index);
-    let covered = matches!(w.dirty.as_slice(), [r] if r.start == 0 && r.end as u64 == chunk);
-    if (known && w.whole) || covered {
+    if w.put_as_is(chunk, known) {
         let value = Uint8Array::from(w.bytes.as_slice());
         s.chunks
             .put_with_key(&value.buffer(), &key)
@@ -372,19 +296,11 @@ fn put_chunk(
         format!("flush chunk {}", w.index),
     ));
     on_success(&get, &s.slots.callbacks, move |stored| {
-        let w = &plan[i];
-        let mut bytes = match stored.dyn_ref::<js_sys::ArrayBuffer>() {
+        let stored = match stored.dyn_ref::<js_sys::ArrayBuffer>() {
             Some(buf) => Uint8Array::new(buf).to_vec(),
             None => Vec::new(),
         };
-        let need = w.dirty.iter().map(|r| r.end).max().unwrap_or(0);
-        if bytes.len() < need {
-            bytes.resize(need, 0);
-        }
-        for r in &w.dirty {
-            bytes[r.clone()].copy_from_slice(&w.bytes[r.start - w.at..r.end - w.at]);
-        }
-        let value = Uint8Array::from(bytes.as_slice());
+        let value = Uint8Array::from(plan[i].merge(stored).as_slice());
         if let Err(e) = chunks.put_with_key(&value.buffer(), &key) {
             failed(e);
         }
@@ -504,7 +420,7 @@ impl IdbFile {
         let job = async move {
             let turn = ticket.turn(tabs.as_ref()).await;
             let lease = turn.lease();
-            let check = decide(known.get(), verified.get(), lease, before, after);
+            let check = decide(known.get(), verified.get(), lease, (before, after), new_id);
             known.set(check.after());
             let attempt = |check: Check| {
                 let tried = begin(&target, what, check, &update, &fill, &s);
@@ -609,20 +525,17 @@ impl Backing for IdbFile {
     }
 
     fn set_len(&self, len: u64) -> Result<()> {
-        let (id, chunk, shrinks) = (self.id, self.chunk, len < self.size.get());
+        let (id, chunk) = (self.id, self.chunk);
+        let resize = plan_resize(len, chunk, len < self.size.get());
         let fill = move |s: &Started, _known: bool| -> Result<()> {
-            let past_end = IdbKeyRange::bound(
-                &chunk_key(id, len.div_ceil(chunk)),
-                &chunk_key(id, LAST_INDEX),
-            )
-            .map_err(|e| s.fail(&e))?;
+            let past_end =
+                IdbKeyRange::bound(&chunk_key(id, resize.drop_from), &chunk_key(id, LAST_INDEX))
+                    .map_err(|e| s.fail(&e))?;
             s.chunks.delete(&past_end).map_err(|e| s.fail(&e))?;
-            if len % chunk != 0 && shrinks {
-                // Cut the chunk that the new end falls in, so that bytes past the
-                // end read as zero if the file grows again.
-                let key = chunk_key(id, len / chunk);
+            if let Some((index, keep)) = resize.cut {
+                let key = chunk_key(id, index);
                 let get = s.chunks.get(&key).map_err(|e| s.fail(&e))?;
-                let (chunks, keep) = (s.chunks.clone(), (len % chunk) as u32);
+                let chunks = s.chunks.clone();
                 let failed = s.abort(Error::new(ErrorKind::Io, "resize"));
                 on_success(&get, &s.slots.callbacks, move |stored| {
                     if let Some(buf) = stored.dyn_ref::<js_sys::ArrayBuffer>() {
@@ -638,7 +551,7 @@ impl Backing for IdbFile {
             Ok(())
         };
         let before = self.size.replace(len);
-        let update: Update = Rc::new(move |meta: Meta| meta.next(len));
+        let update: Update = Rc::new(move |meta: Meta| meta.next(len, new_id()));
         self.write(
             "resize",
             (before, len),
@@ -665,53 +578,13 @@ impl Backing for IdbFile {
         let after = before.max(end);
         // Chunks are worth copying whole only if the map knows the file's state.
         let size = self.known.get().map(|_| after);
-        // The bytes whose stored content this map holds: those of `scope`.
-        let (known_from, known_to) = (offset + scope.start as u64, offset + scope.end as u64);
-        // The dirty bytes, copied now (the map may change before the
-        // transaction starts), grouped by chunk.
-        let mut plan: Vec<ChunkWrite> = Vec::new();
-        let mut bytes = 0;
-        for run in runs {
-            let (mut at, stop) = (offset + run.start as u64, offset + run.end as u64);
-            bytes += stop - at;
-            while at < stop {
-                let index = at / chunk;
-                let start = index * chunk;
-                let piece_end = (start + chunk).min(stop);
-                let dirty = (at - start) as usize..(piece_end - start) as usize;
-                match plan.last_mut() {
-                    Some(w) if w.index == index => w.dirty.push(dirty),
-                    _ => {
-                        let whole_end = size
-                            .map(|size| (start + chunk).min(size))
-                            .filter(|&e| start >= known_from && e <= known_to);
-                        let from = start.max(offset);
-                        let bytes = whole_end.map_or_else(Vec::new, |e| {
-                            window[(from - offset) as usize..(e - offset) as usize].to_vec()
-                        });
-                        plan.push(ChunkWrite {
-                            index,
-                            at: (from - start) as usize,
-                            bytes,
-                            dirty: vec![dirty],
-                            whole: whole_end.is_some(),
-                        });
-                    }
-                }
-                at = piece_end;
-            }
-        }
-        // A chunk not held whole keeps the bytes up to its last dirty one.
-        for w in plan.iter_mut().filter(|w| !w.whole) {
-            let from = w.index * chunk + w.at as u64;
-            let to = w.index * chunk + w.dirty.last().map_or(0, |r| r.end) as u64;
-            w.bytes = window[(from - offset) as usize..(to - offset) as usize].to_vec();
-        }
+        let plan = plan_flush(window, offset, scope, runs, chunk, size);
+        let bytes: u64 = runs.iter().map(|r| (r.end - r.start) as u64).sum();
         let changed: Vec<u64> = plan.iter().map(|w| w.index).collect();
         self.size.set(after);
         self.counters.add(changed.len() as u64, bytes);
         let (id, plan) = (self.id, Rc::new(plan));
-        let update: Update = Rc::new(move |meta: Meta| meta.next(meta.size.max(end)));
+        let update: Update = Rc::new(move |meta: Meta| meta.next(meta.size.max(end), new_id()));
         let fill = move |s: &Started, known: bool| -> Result<()> {
             for i in 0..plan.len() {
                 put_chunk(s, id, chunk, &plan, i, known)?;
