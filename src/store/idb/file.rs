@@ -24,6 +24,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
+use std::fmt;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -35,7 +36,6 @@ use web_sys::{IdbDatabase, IdbKeyRange, IdbTransaction};
 use super::lease;
 use super::meta::{Meta, new_id};
 use super::request::{abort_error, js_error};
-use super::tabs::Tabs;
 use super::transaction::{Callbacks, LAST_INDEX, Writing, chunk_key, on_success};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
@@ -104,6 +104,17 @@ pub(crate) fn file_key(db_name: &str, id: f64) -> String {
     format!("idb:{db_name}:{id}")
 }
 
+/// What a file's commits need of the other tabs (`tabs.rs`): to ask them
+/// for the file's lock, and to tell them of commits.
+pub(crate) trait Peers: lease::Asker + fmt::Debug {
+    /// Whether another tab has said it maps file `id`.
+    fn others_have(&self, id: f64) -> bool;
+
+    /// Tells the other tabs that `version` of file `id` (`size` bytes) has
+    /// committed, changing `chunks`.
+    fn announce(&self, id: f64, version: f64, size: u64, chunks: &[u64]);
+}
+
 /// A file of an IndexedDB store, as maps of it see it.
 #[derive(Debug)]
 pub(crate) struct IdbFile {
@@ -131,7 +142,7 @@ pub(crate) struct IdbFile {
     verified: Rc<Cell<Option<u64>>>,
     pending: Rc<RefCell<Vec<Rc<Commit>>>>,
     counters: Rc<Counters>,
-    tabs: Option<Rc<Tabs>>,
+    tabs: Option<Rc<dyn Peers>>,
 }
 
 /// What a transaction on one file needs once its turn comes.
@@ -321,7 +332,7 @@ impl IdbFile {
         meta: Meta,
         known: Option<Meta>,
         counters: Rc<Counters>,
-        tabs: Option<Rc<Tabs>>,
+        tabs: Option<Rc<dyn Peers>>,
     ) -> IdbFile {
         let known = known.filter(|k| k.id == meta.id);
         IdbFile {

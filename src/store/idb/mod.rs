@@ -12,6 +12,7 @@
 //! page's turn on it, holding its Web Lock (`lease.rs`); tabs that map one
 //! file hear of each other's commits (`tabs.rs`).
 
+mod channel;
 mod file;
 mod lease;
 mod meta;
@@ -32,7 +33,7 @@ use web_sys::{IdbDatabase, IdbFactory};
 #[cfg(feature = "js")]
 pub(crate) use self::stream::Piece;
 
-use self::file::{Counters, IdbFile};
+use self::file::{Counters, IdbFile, Peers};
 use self::meta::{CHUNK, Meta, new_id};
 use self::request::{js_error, request};
 use self::transaction::{Writing, all_chunks, chunk_key, chunk_range, readonly};
@@ -93,7 +94,7 @@ impl IdbStore {
         // Let another page that upgrades or deletes the database proceed.
         db.set_onversionchange(Some(&Function::new_no_args("this.close()")));
         Ok(IdbStore {
-            tabs: tabs::for_database(&db, name),
+            tabs: tabs::for_database(&db, name, WINDOWS.with(Arc::clone)),
             db,
             name: name.to_owned(),
             counters: Default::default(),
@@ -219,7 +220,7 @@ impl IdbStore {
             meta,
             known,
             self.counters.clone(),
-            self.tabs.clone(),
+            self.tabs.clone().map(|tabs| tabs as Rc<dyn Peers>),
         ));
         if let Some(tabs) = &self.tabs {
             tabs.register(&file);
