@@ -282,6 +282,39 @@ impl Store for IdbStore {
     }
 }
 
+#[cfg(feature = "js")]
+impl IdbStore {
+    /// Creates or replaces the file `name` with `total` bytes that `read`
+    /// hands over piece by piece (`read(start, end)`, in order, at most 4 MiB
+    /// each); `progress(done)` is called after each piece is committed (a
+    /// `done` below `total`). The file is replaced only once all of it is
+    /// written: on error the old file is kept and the pieces are deleted
+    /// (`stream.rs`).
+    pub(crate) async fn write_stream(
+        &self,
+        name: &str,
+        total: u64,
+        read: &mut dyn FnMut(u64, u64) -> Piece,
+        progress: &mut dyn FnMut(u64) -> Result<()>,
+    ) -> Result<()> {
+        let stream = stream::Stream::start(&self.db, name, total).await?;
+        let mut result = stream.write(read, progress).await;
+        if result.is_ok() {
+            result = self
+                .in_turn(name, async {
+                    stream.switch().await?;
+                    lease::invalidate(&self.lock(name));
+                    Ok(())
+                })
+                .await;
+        }
+        if result.is_err() {
+            stream.abandon().await;
+        }
+        result
+    }
+}
+
 /// The calls of [`Store`], run in this page's turn on the file, holding its
 /// Web Lock (`lease.rs`): in this page's order, between other tabs' commits.
 impl IdbStore {
