@@ -13,6 +13,7 @@
 //! file hear of each other's commits (`tabs.rs`).
 
 mod channel;
+mod commit;
 mod file;
 mod lease;
 mod meta;
