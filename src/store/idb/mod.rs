@@ -7,10 +7,27 @@
 //! as zero up to `size`). Replacing a file writes it under a new id, so the
 //! switch is one atomic step; mapping a window reads only its chunks; a
 //! flush writes the dirty pages (and the metadata when needed) in one
-//! readwrite transaction (`file.rs`). A file too large to copy whole is
-//! written in pieces (`stream.rs`). Every call on a file runs in this
-//! page's turn on it, holding its Web Lock (`lease.rs`); tabs that map one
-//! file hear of each other's commits (`tabs.rs`).
+//! readwrite transaction (`file.rs`, `commit.rs`). A file too large to copy
+//! whole is written in pieces (`stream.rs`). Every call on a file runs in
+//! this page's turn on it, holding its Web Lock (`lease.rs`); tabs that map
+//! one file hear of each other's commits (`tabs.rs`, over `channel.rs`).
+//!
+//! Each module imports only those listed before it, never this one:
+//!
+//! | module | what for | imports |
+//! |---|---|---|
+//! | `request.rs` | requests as futures, JS errors as [`Error`]s | |
+//! | `transaction.rs` | transactions, chunk keys, callbacks in a transaction | request |
+//! | `meta.rs` | the file record as JS; `CHUNK`; new ids | `store/idb_plan.rs` |
+//! | `lease.rs` | Web Locks: this page's turns on a file, kept as leases | |
+//! | `channel.rs` | the `BroadcastChannel` and its messages | |
+//! | `commit.rs` | one commit's transaction, and commits in flight | request, transaction, meta, idb_plan |
+//! | `file.rs` | a file as a map's `Backing`: when and how it commits | commit, lease, meta, idb_plan |
+//! | `tabs.rs` | what other tabs' messages do here (reloads) | request, transaction, meta, lease, channel, file |
+//! | `stream.rs` | writing a file in pieces | request, transaction, meta |
+//!
+//! The pure decisions (how a write checks the file, which chunks a flush
+//! puts whole or merges) are in `store/idb_plan.rs`, tested on the host.
 
 mod channel;
 mod commit;
