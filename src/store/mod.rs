@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
 use crate::options::MmapOptions;
 
+pub(crate) mod idb_plan;
 pub(crate) mod memory;
 
 /// What `FileStore` asks of a store. Names reaching it are checked with

@@ -5,92 +5,71 @@
 //! taken), started in its turn under the file's Web Lock (`lease.rs`),
 //! committed later, and then announced to the tabs that map the file.
 //!
-//! A flush writes only the chunks of dirty pages, and never overwrites
-//! bytes someone else committed with bytes its map did not dirty
-//! ([`decide`] picks how):
-//! - A map that checked, under the lease its turn runs under, that the file
-//!   is in the state it knows checks nothing: nobody else commits while the
-//!   lease lasts. It puts each chunk it holds whole as it has it, and the
-//!   record only if the length changes.
-//! - A map that knows the state its pages were loaded from (the record's
-//!   random `tag`, then the tag of each of its own commits) puts those
-//!   chunks and a record with a new tag at once; the transaction aborts if
-//!   the stored tag is not the one the map knows. Then the flush is made
-//!   again as below, and the map stops trusting its pages until it is
-//!   mapped again.
-//! - Otherwise a chunk the dirty pages cover whole is put, and any other is
-//!   read and merged inside the transaction, so pages another tab committed
-//!   to the same chunk are kept (last flush wins per page).
+//! Each write is checked as [`decide`] says, from what the map knows of
+//! the file; `commit.rs` makes its transaction.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
+use std::fmt;
 use std::ops::Range;
 use std::rc::Rc;
 
-use js_sys::{Promise, Uint8Array};
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{JsFuture, future_to_promise, spawn_local};
-use web_sys::{IdbDatabase, IdbKeyRange, IdbRequest, IdbTransaction};
+use js_sys::Promise;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::IdbDatabase;
 
+use super::commit::{self, Attempts, Fill, Pending, Slots, Update};
 use super::lease;
-use super::meta::Meta;
-use super::request::{abort_error, chunk_key, js_error};
-use super::tabs::Tabs;
-use super::{Counters, Writing};
+use super::meta::{Meta, new_id};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::Backing;
+use crate::store::idb_plan::{Check, decide, plan_flush, plan_resize};
 
-/// One commit in flight, kept until it settled and, if it failed, until
-/// `committed()` reported the failure.
-#[derive(Debug)]
-struct Commit {
-    /// Resolves once committed (and announced), rejects if it failed.
-    done: Promise,
-    /// The transaction, once the lock was granted and it started.
-    tx: Rc<RefCell<Option<IdbTransaction>>>,
-    /// Why the commit failed, when it was not IndexedDB that said so (the
-    /// file was replaced or removed, a request threw).
-    why: Rc<RefCell<Option<Error>>>,
-    /// `Some(true)` once committed, `Some(false)` once aborted.
-    settled: Cell<Option<bool>>,
-    reported: Cell<bool>,
+/// What the store's flushes wrote (`FileStore::stats`).
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    commits: Cell<u64>,
+    units: Cell<u64>,
+    bytes: Cell<u64>,
 }
 
-impl Commit {
-    fn error(&self) -> Error {
-        if let Some(e) = self.why.borrow().as_ref() {
-            return Error::new(e.kind(), e.message());
-        }
-        match self.tx.borrow().as_ref() {
-            Some(tx) => abort_error("flush", tx),
-            None => Error::new(ErrorKind::Io, "flush: the transaction did not start"),
-        }
+impl Counters {
+    fn add(&self, units: u64, bytes: u64) {
+        self.commits.set(self.commits.get() + 1);
+        self.units.set(self.units.get() + units);
+        self.bytes.set(self.bytes.get() + bytes);
     }
-}
 
-/// The highest chunk index a key range needs: 2^53 - 1, exact in an f64.
-const LAST_INDEX: u64 = (1 << 53) - 1;
+    pub(crate) fn commits(&self) -> u64 {
+        self.commits.get()
+    }
 
-/// Rust callbacks a transaction calls, kept alive until it settles.
-type Callbacks = Rc<RefCell<Vec<Closure<dyn FnMut(JsValue)>>>>;
+    pub(crate) fn units(&self) -> u64 {
+        self.units.get()
+    }
 
-/// Runs `f` when `request` succeeds, inside the transaction (which stays
-/// active during the success event, so `f` may issue more requests).
-fn on_success(request: &IdbRequest, callbacks: &Callbacks, f: impl FnOnce(JsValue) + 'static) {
-    let request2 = request.clone();
-    let closure = Closure::once(move |_event: JsValue| {
-        f(request2.result().unwrap_or(JsValue::UNDEFINED));
-    });
-    request.set_onsuccess(Some(closure.as_ref().unchecked_ref()));
-    callbacks.borrow_mut().push(closure);
+    pub(crate) fn bytes(&self) -> u64 {
+        self.bytes.get()
+    }
 }
 
 /// The key that names file `id` of database `db_name` in this page: maps
 /// with the same key share pages (`paged::Windows`).
 pub(crate) fn file_key(db_name: &str, id: f64) -> String {
     format!("idb:{db_name}:{id}")
+}
+
+/// What a file's commits need of the other tabs (`tabs.rs`): to ask them
+/// for the file's lock, and to tell them of commits.
+pub(crate) trait Peers: lease::Asker + fmt::Debug {
+    /// Whether another tab has said it maps file `id`.
+    fn others_have(&self, id: f64) -> bool;
+
+    /// Tells the other tabs that `version` of file `id` (`size` bytes) has
+    /// committed, changing `chunks`.
+    fn announce(&self, id: f64, version: f64, size: u64, chunks: &[u64]);
 }
 
 /// A file of an IndexedDB store, as maps of it see it.
@@ -118,272 +97,10 @@ pub(crate) struct IdbFile {
     /// The serial number of the lease under which a commit checked `known`:
     /// while this page holds that lease, nobody else commits.
     verified: Rc<Cell<Option<u64>>>,
-    pending: Rc<RefCell<Vec<Rc<Commit>>>>,
+    pending: Pending,
     counters: Rc<Counters>,
-    tabs: Option<Rc<Tabs>>,
+    tabs: Option<Rc<dyn Peers>>,
 }
-
-/// What a transaction on one file needs once its turn comes.
-struct Target {
-    db: IdbDatabase,
-    name: String,
-    id: f64,
-}
-
-/// What the attempts of one commit share with their callbacks.
-#[derive(Clone, Default)]
-struct Slots {
-    callbacks: Callbacks,
-    /// The transaction of the latest attempt.
-    tx: Rc<RefCell<Option<IdbTransaction>>>,
-    why: Rc<RefCell<Option<Error>>>,
-    /// Set when the file was committed by someone else since the state this
-    /// map knew: the attempt aborted and is made again without that knowledge.
-    stale: Rc<Cell<bool>>,
-    /// The record the commit writes.
-    after: Rc<Cell<Option<Meta>>>,
-}
-
-/// How a write checks, in its transaction, what the file is.
-#[derive(Clone, Copy)]
-enum Check {
-    /// The record must still be `old` (same id, tag and version): nobody committed
-    /// since the state the map knows, so its clean pages are the stored
-    /// bytes. `new` is put at once, so no request waits for another.
-    Known { old: Meta, new: Meta },
-    /// Nothing to check: the page holds the file's lease and a commit
-    /// under it checked the state `old`, so nobody else committed since.
-    /// The record is put only if the length changes (`new`); the tag stays,
-    /// since nobody can learn it before the lease ends.
-    Leased { old: Meta, new: Option<Meta> },
-    /// The record must name the mapped file; the new one is made from it
-    /// once read.
-    Id,
-}
-
-impl Check {
-    /// The state the map knows once the write commits.
-    fn after(self) -> Option<Meta> {
-        match self {
-            Check::Known { new, .. } | Check::Leased { new: Some(new), .. } => Some(new),
-            Check::Leased { old, new: None } => Some(old),
-            Check::Id => None,
-        }
-    }
-}
-
-/// How a write checks the file, when its turn comes: a map that knows the
-/// file's state (`known`) and checked it under the lease the turn runs
-/// under (`verified == lease`) checks nothing; one that knows the state
-/// checks it; any other checks the file's id and merges. `before` and
-/// `after` are the file's length before and after the write as the page saw
-/// them when asking; if `known` disagrees, the state is not trusted.
-fn decide(
-    known: Option<Meta>,
-    verified: Option<u64>,
-    lease: Option<u64>,
-    before: u64,
-    after: u64,
-) -> Check {
-    let Some(old) = known.filter(|k| k.size == before) else {
-        return Check::Id;
-    };
-    if lease.is_some() && verified == lease {
-        let new = (after != old.size).then_some(Meta {
-            size: after,
-            version: old.version + 1.0,
-            ..old
-        });
-        return Check::Leased { old, new };
-    }
-    Check::Known {
-        old,
-        new: old.next(after),
-    }
-}
-
-/// A flush or resize being filled with requests, and what its callbacks need.
-struct Started {
-    w: Writing,
-    slots: Slots,
-}
-
-impl std::ops::Deref for Started {
-    type Target = Writing;
-
-    fn deref(&self) -> &Writing {
-        &self.w
-    }
-}
-
-impl Started {
-    /// Aborts the transaction from inside a callback, saying why.
-    fn abort(&self, why: Error) -> impl Fn(JsValue) + 'static {
-        let (tx, slot) = (self.tx.clone(), self.slots.why.clone());
-        move |thrown: JsValue| {
-            let mut slot = slot.borrow_mut();
-            if slot.is_none() {
-                *slot = Some(Error::new(
-                    why.kind(),
-                    format!("{}: {}", why.message(), js_error("put", &thrown).message()),
-                ));
-            }
-            let _ = tx.abort();
-        }
-    }
-}
-
-/// Makes the new record from the stored one, for [`Check::Id`].
-type Update = Rc<dyn Fn(Meta) -> Meta>;
-
-/// Starts a readwrite transaction filled by `fill` (the chunks go first, so
-/// IndexedDB is busy with them while the rest is asked for), then a request
-/// that reads the file's record to check it as `check` says, and one that
-/// puts the new record (recorded in `slots.after`); if the file was replaced
-/// or removed, or is not in the state `check` knows, the transaction aborts.
-fn begin(
-    target: &Target,
-    what: &str,
-    check: Check,
-    update: &Update,
-    fill: &Fill,
-    slots: &Slots,
-) -> Result<Started> {
-    let started = Started {
-        w: Writing::begin(&target.db, what)?,
-        slots: slots.clone(),
-    };
-    *slots.tx.borrow_mut() = Some(started.tx.clone());
-    fill(&started, !matches!(check, Check::Id))?;
-    let key = JsValue::from_str(&target.name);
-    if let Check::Leased { old, new } = check {
-        if let Some(new) = new {
-            started
-                .files
-                .put_with_key(&new.to_js(), &key)
-                .map_err(|e| started.fail(&e))?;
-        }
-        slots.after.set(Some(new.unwrap_or(old)));
-        return Ok(started);
-    }
-    let get = started.files.get(&key).map_err(|e| started.fail(&e))?;
-    if let Check::Known { new, .. } = check {
-        started
-            .files
-            .put_with_key(&new.to_js(), &key)
-            .map_err(|e| started.fail(&e))?;
-        slots.after.set(Some(new));
-    }
-    let (files, tx, name, id) = (
-        started.files.clone(),
-        started.tx.clone(),
-        target.name.clone(),
-        target.id,
-    );
-    let (why, stale, after, update) = (
-        slots.why.clone(),
-        slots.stale.clone(),
-        slots.after.clone(),
-        update.clone(),
-    );
-    let failed = started.abort(Error::new(ErrorKind::Io, format!("{what} {name:?}")));
-    on_success(&get, &slots.callbacks, move |value| {
-        match (Meta::from_js(&value), check) {
-            (Some(meta), Check::Known { old, .. }) if meta.id == id => {
-                // A record without a tag (written before tags were) is
-                // known by its version; every commit from here on writes one.
-                if (meta.tag, meta.version) != (old.tag, old.version) {
-                    stale.set(true);
-                    let _ = tx.abort();
-                }
-            }
-            (Some(meta), Check::Id) if meta.id == id => {
-                let new = update(meta);
-                after.set(Some(new));
-                if let Err(e) = files.put_with_key(&new.to_js(), &key) {
-                    failed(e);
-                }
-            }
-            _ => {
-                *why.borrow_mut() = Some(Error::new(
-                    ErrorKind::NotFound,
-                    format!("{name:?} was removed or replaced since it was mapped"),
-                ));
-                let _ = tx.abort();
-            }
-        }
-    });
-    Ok(started)
-}
-
-/// What a flush writes to one chunk.
-#[derive(Debug)]
-struct ChunkWrite {
-    index: u64,
-    /// Where `bytes` starts in the chunk.
-    at: usize,
-    /// The map's bytes of the chunk from `at`: up to the end of its last
-    /// dirty range or, if `whole`, the chunk as the file holds it once
-    /// written (to the chunk's end or the file's).
-    bytes: Vec<u8>,
-    /// The dirty ranges, in the chunk.
-    dirty: Vec<Range<usize>>,
-    /// The map holds every byte of the chunk and knows that those it did not
-    /// dirty are the stored ones (as long as [`Check::Known`] holds).
-    whole: bool,
-}
-
-/// Puts chunk `w.index` of file `id` with its dirty ranges written over what
-/// it holds: as the map has it if `known` and the map has it whole, or if
-/// the dirty ranges cover it; otherwise it is read and merged inside the
-/// transaction, so bytes this flush does not own are kept.
-fn put_chunk(
-    s: &Started,
-    id: f64,
-    chunk: u64,
-    plan: &Rc<Vec<ChunkWrite>>,
-    i: usize,
-    known: bool,
-) -> Result<()> {
-    let w = &plan[i];
-    let key = chunk_key(id, w.index);
-    let covered = matches!(w.dirty.as_slice(), [r] if r.start == 0 && r.end as u64 == chunk);
-    if (known && w.whole) || covered {
-        let value = Uint8Array::from(w.bytes.as_slice());
-        s.chunks
-            .put_with_key(&value.buffer(), &key)
-            .map_err(|e| s.fail(&e))?;
-        return Ok(());
-    }
-    let get = s.chunks.get(&key).map_err(|e| s.fail(&e))?;
-    let (chunks, plan) = (s.chunks.clone(), plan.clone());
-    let failed = s.abort(Error::new(
-        ErrorKind::Io,
-        format!("flush chunk {}", w.index),
-    ));
-    on_success(&get, &s.slots.callbacks, move |stored| {
-        let w = &plan[i];
-        let mut bytes = match stored.dyn_ref::<js_sys::ArrayBuffer>() {
-            Some(buf) => Uint8Array::new(buf).to_vec(),
-            None => Vec::new(),
-        };
-        let need = w.dirty.iter().map(|r| r.end).max().unwrap_or(0);
-        if bytes.len() < need {
-            bytes.resize(need, 0);
-        }
-        for r in &w.dirty {
-            bytes[r.clone()].copy_from_slice(&w.bytes[r.start - w.at..r.end - w.at]);
-        }
-        let value = Uint8Array::from(bytes.as_slice());
-        if let Err(e) = chunks.put_with_key(&value.buffer(), &key) {
-            failed(e);
-        }
-    });
-    Ok(())
-}
-
-/// Fills a write's transaction; `true` if its [`Check::Known`] holds.
-type Fill = Rc<dyn Fn(&Started, bool) -> Result<()>>;
 
 impl IdbFile {
     /// File `name` (record `meta`) of database `db_name`, for a map whose
@@ -395,7 +112,7 @@ impl IdbFile {
         meta: Meta,
         known: Option<Meta>,
         counters: Rc<Counters>,
-        tabs: Option<Rc<Tabs>>,
+        tabs: Option<Rc<dyn Peers>>,
     ) -> IdbFile {
         let known = known.filter(|k| k.id == meta.id);
         IdbFile {
@@ -410,7 +127,7 @@ impl IdbFile {
             unannounced: Rc::default(),
             known: Rc::new(Cell::new(known)),
             verified: Rc::default(),
-            pending: Rc::default(),
+            pending: Pending::default(),
             counters,
             tabs,
         }
@@ -426,12 +143,7 @@ impl IdbFile {
 
     /// The commits of this file that have not settled yet.
     pub(crate) fn unsettled(&self) -> Vec<Promise> {
-        self.pending
-            .borrow()
-            .iter()
-            .filter(|c| c.settled.get().is_none())
-            .map(|c| c.done.clone())
-            .collect()
+        self.pending.unsettled()
     }
 
     /// The highest version of the file this page knows of.
@@ -470,7 +182,6 @@ impl IdbFile {
     /// checked as [`decide`] says (by id with `update` if that check finds
     /// the file stale); once committed, other tabs hear of `changed` chunks.
     /// `on_fail` runs if it fails.
-    #[allow(clippy::too_many_arguments)] // one call site each, all named
     fn write(
         &self,
         what: &'static str,
@@ -481,12 +192,16 @@ impl IdbFile {
         on_fail: OnFail,
     ) {
         let slots = Slots::default();
-        let target = Target {
+        let attempts = Attempts {
             db: self.db.clone(),
             name: self.name.clone(),
             id: self.id,
+            what,
+            update,
+            fill,
+            slots: slots.clone(),
         };
-        let (s, tabs) = (slots.clone(), self.tabs.clone());
+        let (id, tabs) = (self.id, self.tabs.clone());
         let (known, verified) = (self.known.clone(), self.verified.clone());
         let (seen, unannounced) = (self.seen.clone(), self.unannounced.clone());
         // The place in this page's order is taken now; the turn comes later.
@@ -494,36 +209,23 @@ impl IdbFile {
         let job = async move {
             let turn = ticket.turn(tabs.as_ref()).await;
             let lease = turn.lease();
-            let check = decide(known.get(), verified.get(), lease, before, after);
+            let check = decide(known.get(), verified.get(), lease, (before, after), new_id);
             known.set(check.after());
-            let attempt = |check: Check| {
-                let tried = begin(&target, what, check, &update, &fill, &s);
-                let (tried, why) = (tried.map(|st| st.w.done.clone()), s.why.clone());
-                async move {
-                    match tried {
-                        Ok(done) => JsFuture::from(done).await.map(drop),
-                        Err(e) => {
-                            why.borrow_mut().get_or_insert(e);
-                            Err(JsValue::UNDEFINED)
-                        }
-                    }
-                }
-            };
-            let mut outcome = attempt(check).await;
-            if outcome.is_err() && s.stale.replace(false) {
+            let mut outcome = attempts.attempt(check).await;
+            if outcome.is_err() && attempts.slots.take_stale() {
                 // Someone else committed since: their pages must be kept.
                 known.set(None);
-                outcome = attempt(Check::Id).await;
+                outcome = attempts.attempt(Check::Id).await;
             } else if outcome.is_ok() && matches!(check, Check::Known { .. }) {
                 // Nobody else commits while the lease lasts.
                 verified.set(lease);
             }
             outcome?;
-            if let Some(meta) = s.after.get() {
+            if let Some(meta) = attempts.slots.after() {
                 seen.set(seen.get().max(meta.version));
                 match &tabs {
-                    Some(tabs) if tabs.others_have(target.id) => {
-                        tabs.announce(target.id, meta.version, meta.size, &changed);
+                    Some(tabs) if tabs.others_have(id) => {
+                        tabs.announce(id, meta.version, meta.size, &changed);
                     }
                     // Nobody to tell (a post costs a tenth of a one-page
                     // flush): kept for a tab that says hello later.
@@ -539,36 +241,13 @@ impl IdbFile {
             drop(turn);
             Ok(JsValue::UNDEFINED)
         };
-        let commit = Rc::new(Commit {
-            done: future_to_promise(job),
-            tx: slots.tx,
-            why: slots.why,
-            settled: Cell::new(None),
-            reported: Cell::new(false),
-        });
-        self.track(commit, slots.callbacks, on_fail);
-    }
-
-    /// Tracks a commit: `on_fail` runs if it fails.
-    fn track(&self, commit: Rc<Commit>, callbacks: Callbacks, on_fail: OnFail) {
-        self.pending.borrow_mut().push(commit.clone());
-        let (pending, known, verified) = (
-            self.pending.clone(),
-            self.known.clone(),
-            self.verified.clone(),
-        );
-        spawn_local(async move {
-            let ok = JsFuture::from(commit.done.clone()).await.is_ok();
-            drop(callbacks);
-            commit.settled.set(Some(ok));
-            if ok {
-                pending.borrow_mut().retain(|c| !Rc::ptr_eq(c, &commit));
-            } else {
-                // What the file holds now is not known here.
-                known.set(None);
-                verified.set(None);
-                on_fail();
-            }
+        let (commit, callbacks) = slots.into_commit(future_to_promise(job));
+        let (known, verified) = (self.known.clone(), self.verified.clone());
+        self.pending.track(commit, callbacks, move || {
+            // What the file holds now is not known here.
+            known.set(None);
+            verified.set(None);
+            on_fail();
         });
     }
 }
@@ -599,41 +278,15 @@ impl Backing for IdbFile {
     }
 
     fn set_len(&self, len: u64) -> Result<()> {
-        let (id, chunk, shrinks) = (self.id, self.chunk, len < self.size.get());
-        let fill = move |s: &Started, _known: bool| -> Result<()> {
-            let past_end = IdbKeyRange::bound(
-                &chunk_key(id, len.div_ceil(chunk)),
-                &chunk_key(id, LAST_INDEX),
-            )
-            .map_err(|e| s.fail(&e))?;
-            s.chunks.delete(&past_end).map_err(|e| s.fail(&e))?;
-            if len % chunk != 0 && shrinks {
-                // Cut the chunk that the new end falls in, so that bytes past the
-                // end read as zero if the file grows again.
-                let key = chunk_key(id, len / chunk);
-                let get = s.chunks.get(&key).map_err(|e| s.fail(&e))?;
-                let (chunks, keep) = (s.chunks.clone(), (len % chunk) as u32);
-                let failed = s.abort(Error::new(ErrorKind::Io, "resize"));
-                on_success(&get, &s.slots.callbacks, move |stored| {
-                    if let Some(buf) = stored.dyn_ref::<js_sys::ArrayBuffer>() {
-                        if buf.byte_length() > keep {
-                            if let Err(e) = chunks.put_with_key(&buf.slice_with_end(0, keep), &key)
-                            {
-                                failed(e);
-                            }
-                        }
-                    }
-                });
-            }
-            Ok(())
-        };
+        let (id, chunk) = (self.id, self.chunk);
+        let fill = commit::resize(id, plan_resize(len, chunk, len < self.size.get()));
         let before = self.size.replace(len);
-        let update: Update = Rc::new(move |meta: Meta| meta.next(len));
+        let update: Update = Rc::new(move |meta: Meta| meta.next(len, new_id()));
         self.write(
             "resize",
             (before, len),
             update,
-            Rc::new(fill),
+            fill,
             Vec::new(),
             Box::new(|| {}),
         );
@@ -655,86 +308,18 @@ impl Backing for IdbFile {
         let after = before.max(end);
         // Chunks are worth copying whole only if the map knows the file's state.
         let size = self.known.get().map(|_| after);
-        // The bytes whose stored content this map holds: those of `scope`.
-        let (known_from, known_to) = (offset + scope.start as u64, offset + scope.end as u64);
-        // The dirty bytes, copied now (the map may change before the
-        // transaction starts), grouped by chunk.
-        let mut plan: Vec<ChunkWrite> = Vec::new();
-        let mut bytes = 0;
-        for run in runs {
-            let (mut at, stop) = (offset + run.start as u64, offset + run.end as u64);
-            bytes += stop - at;
-            while at < stop {
-                let index = at / chunk;
-                let start = index * chunk;
-                let piece_end = (start + chunk).min(stop);
-                let dirty = (at - start) as usize..(piece_end - start) as usize;
-                match plan.last_mut() {
-                    Some(w) if w.index == index => w.dirty.push(dirty),
-                    _ => {
-                        let whole_end = size
-                            .map(|size| (start + chunk).min(size))
-                            .filter(|&e| start >= known_from && e <= known_to);
-                        let from = start.max(offset);
-                        let bytes = whole_end.map_or_else(Vec::new, |e| {
-                            window[(from - offset) as usize..(e - offset) as usize].to_vec()
-                        });
-                        plan.push(ChunkWrite {
-                            index,
-                            at: (from - start) as usize,
-                            bytes,
-                            dirty: vec![dirty],
-                            whole: whole_end.is_some(),
-                        });
-                    }
-                }
-                at = piece_end;
-            }
-        }
-        // A chunk not held whole keeps the bytes up to its last dirty one.
-        for w in plan.iter_mut().filter(|w| !w.whole) {
-            let from = w.index * chunk + w.at as u64;
-            let to = w.index * chunk + w.dirty.last().map_or(0, |r| r.end) as u64;
-            w.bytes = window[(from - offset) as usize..(to - offset) as usize].to_vec();
-        }
+        let plan = plan_flush(window, offset, scope, runs, chunk, size);
+        let bytes: u64 = runs.iter().map(|r| (r.end - r.start) as u64).sum();
         let changed: Vec<u64> = plan.iter().map(|w| w.index).collect();
         self.size.set(after);
         self.counters.add(changed.len() as u64, bytes);
-        let (id, plan) = (self.id, Rc::new(plan));
-        let update: Update = Rc::new(move |meta: Meta| meta.next(meta.size.max(end)));
-        let fill = move |s: &Started, known: bool| -> Result<()> {
-            for i in 0..plan.len() {
-                put_chunk(s, id, chunk, &plan, i, known)?;
-            }
-            Ok(())
-        };
-        self.write(
-            "flush",
-            (before, after),
-            update,
-            Rc::new(fill),
-            changed,
-            on_fail,
-        );
+        let fill = commit::flush(self.id, chunk, plan);
+        let update: Update = Rc::new(move |meta: Meta| meta.next(meta.size.max(end), new_id()));
+        self.write("flush", (before, after), update, fill, changed, on_fail);
         Ok(())
     }
 
     fn committed(&self) -> FlushFuture {
-        let commits: Vec<Rc<Commit>> = self.pending.borrow().clone();
-        let pending = self.pending.clone();
-        Box::pin(async move {
-            let mut first = None;
-            for commit in &commits {
-                if JsFuture::from(commit.done.clone()).await.is_err()
-                    && !commit.reported.replace(true)
-                {
-                    first.get_or_insert_with(|| commit.error());
-                }
-            }
-            pending.borrow_mut().retain(|c| {
-                c.settled.get().is_none() || (c.settled.get() == Some(false) && !c.reported.get())
-            });
-            first.map_or(Ok(()), Err)
-        })
+        Box::pin(self.pending.committed())
     }
 }

@@ -30,7 +30,11 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 
-use super::tabs::Tabs;
+/// Tells the other tabs that this page wants a lock, so that one keeping it
+/// as a lease lets it go (the database's channel: `tabs.rs`).
+pub(crate) trait Asker {
+    fn want(&self, name: &str);
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -92,7 +96,7 @@ thread_local! {
 const ASK_AGAIN_MS: i32 = 50;
 
 /// Asks for the lock `name` again every [`ASK_AGAIN_MS`] while `waiting`.
-async fn keep_asking(tabs: Rc<Tabs>, name: String, waiting: Rc<Cell<bool>>) {
+async fn keep_asking<A: Asker + ?Sized>(tabs: Rc<A>, name: String, waiting: Rc<Cell<bool>>) {
     loop {
         let Some(set_timeout) = Reflect::get(&js_sys::global(), &"setTimeout".into())
             .ok()
@@ -226,7 +230,7 @@ pub(crate) fn ticket(name: &str) -> Ticket {
 
 /// Waits for this page's turn on the lock `name` ([`ticket`], then
 /// [`Ticket::turn`]).
-pub(crate) async fn turn(tabs: Option<&Rc<Tabs>>, name: &str) -> Turn {
+pub(crate) async fn turn<A: Asker + ?Sized + 'static>(tabs: Option<&Rc<A>>, name: &str) -> Turn {
     ticket(name).turn(tabs).await
 }
 
@@ -235,7 +239,7 @@ impl Ticket {
     /// the lock: under the page's lease if it has one nobody wants, else
     /// asked for (telling `tabs` first, so a tab with a lease lets go) and
     /// kept as a lease afterwards if `tabs` can hear it being wanted.
-    pub(crate) async fn turn(self, tabs: Option<&Rc<Tabs>>) -> Turn {
+    pub(crate) async fn turn<A: Asker + ?Sized + 'static>(self, tabs: Option<&Rc<A>>) -> Turn {
         let Ticket { mut turn, before } = self;
         let _ = JsFuture::from(before).await;
         let name = turn.name.clone();

@@ -1,25 +1,23 @@
 //! The metadata record of a file in the `files` object store:
-//! `{ id, size, chunk, version, tag }` under the file's name.
+//! `{ id, size, chunk, version, tag }` under the file's name, as JS. The
+//! record itself, and how a commit changes it, is [`Meta`] in
+//! `store/idb_plan.rs`, where host tests check it.
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
-/// What the store knows of one file.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Meta {
-    /// Names the file's chunks (`[id, index]`); a replaced file gets a new id.
-    pub(crate) id: f64,
-    /// The file's length in bytes.
-    pub(crate) size: u64,
-    /// The chunk size the file was written with.
-    pub(crate) chunk: u64,
-    /// Counts the commits to the file.
-    pub(crate) version: f64,
-    /// Random, new at every commit: names the state the file is in, so a
-    /// writer can check in its transaction that nobody committed since the
-    /// state it knows (`file.rs`). `None` in records without one.
-    pub(crate) tag: Option<f64>,
-}
+pub(crate) use crate::store::idb_plan::Meta;
+
+/// Bytes per chunk: a flush writes whole chunks, a map reads whole chunks.
+/// `allocation_granularity()` is a multiple of it, so windows start at a chunk.
+///
+/// Chosen by measurement (`scripts/bench-web.sh chunks`, BENCHMARKS.md): in
+/// Chromium a value over 64 KiB is kept as a separate blob file, so a
+/// 64 KiB chunk (plus its header) costs a file per put; 32 KiB halves the
+/// cost of a one-page flush and loads faster. Larger chunks load faster still
+/// but make every small flush dearer. Files record their chunk size ([`Meta`]),
+/// so files written with another one keep working.
+pub(crate) const CHUNK: u64 = 32 * 1024;
 
 thread_local! {
     /// The record's field names as JS strings, made once.
@@ -70,21 +68,6 @@ impl Meta {
             }
         });
         obj.into()
-    }
-
-    /// The record after one more commit: `size` bytes long, with a new tag.
-    pub(crate) fn next(self, size: u64) -> Meta {
-        Meta {
-            size,
-            version: self.version + 1.0,
-            tag: Some(new_id()),
-            ..self
-        }
-    }
-
-    /// The chunks `[first, end)` that hold the bytes `[offset, offset + len)`.
-    pub(crate) fn chunks(&self, offset: u64, len: u64) -> (u64, u64) {
-        (offset / self.chunk, (offset + len).div_ceil(self.chunk))
     }
 }
 

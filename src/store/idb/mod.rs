@@ -7,11 +7,30 @@
 //! as zero up to `size`). Replacing a file writes it under a new id, so the
 //! switch is one atomic step; mapping a window reads only its chunks; a
 //! flush writes the dirty pages (and the metadata when needed) in one
-//! readwrite transaction (`file.rs`). A file too large to copy whole is
-//! written in pieces (`stream.rs`). Every call on a file runs in this
-//! page's turn on it, holding its Web Lock (`lease.rs`); tabs that map one
-//! file hear of each other's commits (`tabs.rs`).
+//! readwrite transaction (`file.rs`, `commit.rs`). A file too large to copy
+//! whole is written in pieces (`stream.rs`). Every call on a file runs in
+//! this page's turn on it, holding its Web Lock (`lease.rs`); tabs that map
+//! one file hear of each other's commits (`tabs.rs`, over `channel.rs`).
+//!
+//! Each module imports only those listed before it, never this one:
+//!
+//! | module | what for | imports |
+//! |---|---|---|
+//! | `request.rs` | requests as futures, JS errors as [`Error`]s | |
+//! | `transaction.rs` | transactions, chunk keys, callbacks in a transaction | request |
+//! | `meta.rs` | the file record as JS; `CHUNK`; new ids | `store/idb_plan.rs` |
+//! | `lease.rs` | Web Locks: this page's turns on a file, kept as leases | |
+//! | `channel.rs` | the `BroadcastChannel` and its messages | |
+//! | `commit.rs` | one commit's transaction, and commits in flight | request, transaction, meta, idb_plan |
+//! | `file.rs` | a file as a map's `Backing`: when and how it commits | commit, lease, meta, idb_plan |
+//! | `tabs.rs` | what other tabs' messages do here (reloads) | request, transaction, meta, lease, channel, file |
+//! | `stream.rs` | writing a file in pieces | request, transaction, meta |
+//!
+//! The pure decisions (how a write checks the file, which chunks a flush
+//! puts whole or merges) are in `store/idb_plan.rs`, tested on the host.
 
+mod channel;
+mod commit;
 mod file;
 mod lease;
 mod meta;
@@ -19,151 +38,32 @@ mod request;
 #[cfg(feature = "js")] // only the JS API streams files in
 mod stream;
 mod tabs;
+mod transaction;
 
-use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use js_sys::{Array, Function, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{
-    IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStore, IdbTransaction, IdbTransactionMode,
-};
+use web_sys::{IdbDatabase, IdbFactory};
 
 #[cfg(feature = "js")]
 pub(crate) use self::stream::Piece;
 
-use self::file::IdbFile;
-use self::meta::{Meta, new_id};
-use self::request::{chunk_key, committed, completion, js_error, request};
+use self::file::{Counters, IdbFile, Peers};
+use self::meta::{CHUNK, Meta, new_id};
+use self::request::{js_error, request};
+use self::transaction::{Writing, all_chunks, chunk_key, chunk_range, readonly};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
 use crate::options::MmapOptions;
 use crate::paged::{self, Windows};
 use crate::store::{Backing, Store, StoreStats, check_name, zeroed};
 
-/// Bytes per chunk: a flush writes whole chunks, a map reads whole chunks.
-/// `allocation_granularity()` is a multiple of it, so windows start at a chunk.
-///
-/// Chosen by measurement (`scripts/bench-web.sh chunks`, BENCHMARKS.md): in
-/// Chromium a value over 64 KiB is kept as a separate blob file, so a
-/// 64 KiB chunk (plus its header) costs a file per put; 32 KiB halves the
-/// cost of a one-page flush and loads faster. Larger chunks load faster still
-/// but make every small flush dearer. Files record their chunk size, so
-/// files written with another one keep working.
-pub(crate) const CHUNK: u64 = 32 * 1024;
-
-/// Transactions that write ask the browser to make them durable before
-/// reporting completion, as `msync` does natively.
-const DURABILITY: &str = "strict";
-
-#[wasm_bindgen]
-extern "C" {
-    /// `IDBDatabase`, for the one call web-sys offers only behind an
-    /// unstable flag.
-    #[wasm_bindgen(js_name = IDBDatabase)]
-    type DurableDb;
-
-    /// `IDBDatabase.transaction(stores, mode, { durability })`.
-    #[wasm_bindgen(method, catch, js_name = transaction)]
-    fn transaction_with_options(
-        this: &DurableDb,
-        stores: &JsValue,
-        mode: &str,
-        options: &JsValue,
-    ) -> std::result::Result<IdbTransaction, JsValue>;
-}
-
 thread_local! {
     /// Maps of one file share pages across every `FileStore` handle of the page.
     static WINDOWS: Arc<Windows> = Arc::default();
-}
-
-/// What the store's flushes wrote.
-#[derive(Debug, Default)]
-pub(crate) struct Counters {
-    commits: Cell<u64>,
-    units: Cell<u64>,
-    bytes: Cell<u64>,
-}
-
-impl Counters {
-    fn add(&self, units: u64, bytes: u64) {
-        self.commits.set(self.commits.get() + 1);
-        self.units.set(self.units.get() + units);
-        self.bytes.set(self.bytes.get() + bytes);
-    }
-}
-
-thread_local! {
-    /// `["files", "chunks"]` and `{ durability }`, made once: a one-page
-    /// flush takes a millisecond or two, and every value made in JS counts.
-    static BOTH_STORES: JsValue = Array::of2(&"files".into(), &"chunks".into()).into();
-    static DURABLE: JsValue = {
-        let options = js_sys::Object::new();
-        let _ = Reflect::set(&options, &"durability".into(), &DURABILITY.into());
-        options.into()
-    };
-}
-
-fn both_stores() -> JsValue {
-    BOTH_STORES.with(JsValue::clone)
-}
-
-/// A readwrite transaction over both object stores, durable.
-pub(crate) fn readwrite(db: &IdbDatabase, what: &str) -> Result<IdbTransaction> {
-    let options = DURABLE.with(JsValue::clone);
-    db.unchecked_ref::<DurableDb>()
-        .transaction_with_options(&both_stores(), "readwrite", &options)
-        .map_err(|e| js_error(what, &e))
-}
-
-/// A readwrite transaction over both object stores, being filled with
-/// requests; any request that throws aborts it.
-#[derive(Debug)]
-pub(crate) struct Writing {
-    pub(crate) tx: IdbTransaction,
-    pub(crate) files: IdbObjectStore,
-    pub(crate) chunks: IdbObjectStore,
-    /// Resolves when the transaction commits, rejects when it aborts.
-    pub(crate) done: js_sys::Promise,
-    context: String,
-}
-
-impl Writing {
-    pub(crate) fn begin(db: &IdbDatabase, context: &str) -> Result<Writing> {
-        let tx = readwrite(db, context)?;
-        let store = |name| {
-            tx.object_store(name).map_err(|e| {
-                let _ = tx.abort();
-                js_error(context, &e)
-            })
-        };
-        Ok(Writing {
-            files: store("files")?,
-            chunks: store("chunks")?,
-            done: completion(&tx),
-            tx,
-            context: context.to_owned(),
-        })
-    }
-
-    /// Aborts the transaction after a request threw; the error to return.
-    pub(crate) fn fail(&self, thrown: &JsValue) -> Error {
-        let _ = self.tx.abort();
-        js_error(&self.context, thrown)
-    }
-
-    /// Waits until the transaction commits.
-    async fn finish(self) -> Result<()> {
-        committed(&self.context, &self.tx, self.done).await
-    }
-}
-
-fn readonly(db: &IdbDatabase, what: &str) -> Result<IdbTransaction> {
-    db.transaction_with_str_sequence_and_mode(&both_stores(), IdbTransactionMode::Readonly)
-        .map_err(|e| js_error(what, &e))
 }
 
 /// `indexedDB` of the page or worker.
@@ -174,23 +74,14 @@ fn factory() -> Result<IdbFactory> {
         .ok_or_else(|| Error::new(ErrorKind::Unsupported, "this context has no indexedDB"))
 }
 
-/// The keys of the chunks `[first, end)` of file `id`.
-fn chunk_range(id: f64, first: u64, end: u64) -> Result<IdbKeyRange> {
-    IdbKeyRange::bound(
-        &chunk_key(id, first),
-        &chunk_key(id, end.max(first + 1) - 1),
-    )
-    .map_err(|e| js_error("chunk range", &e))
-}
-
 /// An IndexedDB database of files.
 #[derive(Debug)]
 pub(crate) struct IdbStore {
     db: IdbDatabase,
     name: String,
-    counters: std::rc::Rc<Counters>,
+    counters: Rc<Counters>,
     /// The other tabs of this database; `None` without `BroadcastChannel`.
-    tabs: Option<std::rc::Rc<tabs::Tabs>>,
+    tabs: Option<Rc<tabs::Tabs>>,
 }
 
 impl IdbStore {
@@ -221,7 +112,7 @@ impl IdbStore {
         // Let another page that upgrades or deletes the database proceed.
         db.set_onversionchange(Some(&Function::new_no_args("this.close()")));
         Ok(IdbStore {
-            tabs: tabs::for_database(&db, name),
+            tabs: tabs::for_database(&db, name, WINDOWS.with(Arc::clone)),
             db,
             name: name.to_owned(),
             counters: Default::default(),
@@ -331,7 +222,7 @@ impl IdbStore {
             .map_err(|e| w.fail(&e))?;
         if let Some(old) = old {
             w.chunks
-                .delete(&chunk_range(old.id, 0, 1 << 53)?.into())
+                .delete(&all_chunks(old.id)?)
                 .map_err(|e| w.fail(&e))?;
         }
         w.finish().await
@@ -347,7 +238,7 @@ impl IdbStore {
             meta,
             known,
             self.counters.clone(),
-            self.tabs.clone(),
+            self.tabs.clone().map(|tabs| tabs as Rc<dyn Peers>),
         ));
         if let Some(tabs) = &self.tabs {
             tabs.register(&file);
@@ -402,10 +293,43 @@ impl Store for IdbStore {
 
     fn stats(&self) -> StoreStats {
         StoreStats {
-            commits: self.counters.commits.get(),
-            units_written: self.counters.units.get(),
-            bytes_written: self.counters.bytes.get(),
+            commits: self.counters.commits(),
+            units_written: self.counters.units(),
+            bytes_written: self.counters.bytes(),
         }
+    }
+}
+
+#[cfg(feature = "js")]
+impl IdbStore {
+    /// Creates or replaces the file `name` with `total` bytes that `read`
+    /// hands over piece by piece (`read(start, end)`, in order, at most 4 MiB
+    /// each); `progress(done)` is called after each piece is committed (a
+    /// `done` below `total`). The file is replaced only once all of it is
+    /// written: on error the old file is kept and the pieces are deleted
+    /// (`stream.rs`).
+    pub(crate) async fn write_stream(
+        &self,
+        name: &str,
+        total: u64,
+        read: &mut dyn FnMut(u64, u64) -> Piece,
+        progress: &mut dyn FnMut(u64) -> Result<()>,
+    ) -> Result<()> {
+        let stream = stream::Stream::start(&self.db, name, total).await?;
+        let mut result = stream.write(read, progress).await;
+        if result.is_ok() {
+            result = self
+                .in_turn(name, async {
+                    stream.switch().await?;
+                    lease::invalidate(&self.lock(name));
+                    Ok(())
+                })
+                .await;
+        }
+        if result.is_err() {
+            stream.abandon().await;
+        }
+        result
     }
 }
 
@@ -463,7 +387,7 @@ impl IdbStore {
             .delete(&JsValue::from_str(name))
             .map_err(|e| w.fail(&e))?;
         w.chunks
-            .delete(&chunk_range(meta.id, 0, 1 << 53)?.into())
+            .delete(&all_chunks(meta.id)?)
             .map_err(|e| w.fail(&e))?;
         w.finish().await
     }

@@ -4,7 +4,7 @@
 //! are set as its event handlers directly: no Rust closure is created, so
 //! nothing can leak or be called after it is dropped.
 
-use js_sys::{Array, Promise};
+use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DomException, IdbRequest, IdbTransaction};
@@ -84,9 +84,4 @@ pub(crate) fn abort_error(context: &str, tx: &IdbTransaction) -> Error {
             format!("{context}: the transaction was aborted"),
         ),
     }
-}
-
-/// The key `[id, index]` of a chunk.
-pub(crate) fn chunk_key(id: f64, index: u64) -> JsValue {
-    Array::of2(&JsValue::from_f64(id), &JsValue::from_f64(index as f64)).into()
 }

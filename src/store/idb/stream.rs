@@ -22,11 +22,11 @@ use std::rc::Rc;
 use js_sys::{Array, ArrayBuffer};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::IdbKeyRange;
+use web_sys::{IdbDatabase, IdbKeyRange};
 
-use super::meta::{Meta, new_id};
-use super::request::{chunk_key, js_error, request};
-use super::{CHUNK, IdbStore, Writing, chunk_range, readonly};
+use super::meta::{CHUNK, Meta, new_id};
+use super::request::{js_error, request};
+use super::transaction::{Writing, all_chunks, chunk_key, readonly};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Chunks per transaction: 4 MiB of a file in each.
@@ -35,26 +35,25 @@ const BATCH_CHUNKS: u64 = 64;
 /// The bytes `[start, end)` of the source, read when awaited.
 pub(crate) type Piece = Pin<Box<dyn Future<Output = Result<ArrayBuffer>>>>;
 
-/// The highest chunk index a key range needs (as in `file.rs`).
-const LAST_INDEX: u64 = (1 << 53) - 1;
+/// A streaming write of one file, under a fresh id no name points at yet.
+pub(crate) struct Stream<'a> {
+    db: &'a IdbDatabase,
+    name: &'a str,
+    /// The key of its marker record in `files`.
+    marker: String,
+    /// The record the name points at once the write is over.
+    meta: Meta,
+}
 
-impl IdbStore {
-    /// Creates or replaces the file `name` with `total` bytes that `read`
-    /// hands over piece by piece (`read(start, end)`, in order, at most 4 MiB
-    /// each); `progress(done)` is called after each piece is committed (a
-    /// `done` below `total`). The file is replaced only once all of it is
-    /// written: on error the old file is kept and the pieces are deleted.
-    pub(crate) async fn write_stream(
-        &self,
-        name: &str,
-        total: u64,
-        read: &mut dyn FnMut(u64, u64) -> Piece,
-        progress: &mut dyn FnMut(u64) -> Result<()>,
-    ) -> Result<()> {
+impl<'a> Stream<'a> {
+    /// Starts writing `total` bytes to the file `name` of `db`: deletes
+    /// what earlier streaming writes of `name` left behind, and marks this
+    /// one's chunks as its own.
+    pub(crate) async fn start(db: &'a IdbDatabase, name: &'a str, total: u64) -> Result<Self> {
         let id = new_id();
         let marker = format!("{name}\0{id}");
-        self.clear_markers(name).await?;
-        let w = Writing::begin(&self.db, &format!("start writing {name:?}"))?;
+        clear_markers(db, name).await?;
+        let w = Writing::begin(db, &format!("start writing {name:?}"))?;
         let meta = Meta {
             id,
             size: total,
@@ -66,31 +65,23 @@ impl IdbStore {
             .put_with_key(&meta.to_js(), &JsValue::from_str(&marker))
             .map_err(|e| w.fail(&e))?;
         w.finish().await?;
-        let mut result = self.write_pieces(name, id, total, read, progress).await;
-        if result.is_ok() {
-            result = self
-                .in_turn(name, async {
-                    self.switch(name, &marker, meta).await?;
-                    super::lease::invalidate(&self.lock(name));
-                    Ok(())
-                })
-                .await;
-        }
-        if result.is_err() {
-            // Best effort: what is left is deleted by the next write of `name`.
-            let _ = self.drop_marked(&[(marker, id)]).await;
-        }
-        result
+        Ok(Stream {
+            db,
+            name,
+            marker,
+            meta,
+        })
     }
 
-    async fn write_pieces(
+    /// Writes the bytes that `read` hands over piece by piece (`read(start,
+    /// end)`, in order, at most 4 MiB each), calling `progress(done)` after
+    /// each piece is committed (a `done` below the total).
+    pub(crate) async fn write(
         &self,
-        name: &str,
-        id: f64,
-        total: u64,
         read: &mut dyn FnMut(u64, u64) -> Piece,
         progress: &mut dyn FnMut(u64) -> Result<()>,
     ) -> Result<()> {
+        let (db, name, id, total) = (self.db, self.name, self.meta.id, self.meta.size);
         let batch = CHUNK * BATCH_CHUNKS;
         let mut start = 0;
         while start < total {
@@ -105,7 +96,7 @@ impl IdbStore {
                     ),
                 ));
             }
-            let w = Writing::begin(&self.db, &format!("write bytes {start}..{end} of {name:?}"))?;
+            let w = Writing::begin(db, &format!("write bytes {start}..{end} of {name:?}"))?;
             let mut at = 0;
             while at < got {
                 let stop = (at + CHUNK).min(got);
@@ -124,10 +115,12 @@ impl IdbStore {
         Ok(())
     }
 
-    /// Points `name` at the file `meta` describes, if its marker is still
-    /// there; drops the marker and the chunks of the file `name` named before.
-    async fn switch(&self, name: &str, marker: &str, meta: Meta) -> Result<()> {
-        let w = Writing::begin(&self.db, &format!("replace {name:?}"))?;
+    /// Points the name at the written file, if its marker is still there;
+    /// drops the marker and the chunks of the file the name named before.
+    /// Runs in the page's turn on the file.
+    pub(crate) async fn switch(&self) -> Result<()> {
+        let (name, marker, meta) = (self.name, self.marker.as_str(), self.meta);
+        let w = Writing::begin(self.db, &format!("replace {name:?}"))?;
         let get_marker = w
             .files
             .get(&JsValue::from_str(marker))
@@ -179,53 +172,54 @@ impl IdbStore {
         }
     }
 
-    /// Deletes the markers of earlier streaming writes of `name`, and their chunks.
-    async fn clear_markers(&self, name: &str) -> Result<()> {
-        let context = format!("look for unfinished writes of {name:?}");
-        let range = IdbKeyRange::bound_with_lower_open_and_upper_open(
-            &JsValue::from_str(&format!("{name}\0")),
-            &JsValue::from_str(&format!("{name}\u{1}")),
-            false,
-            true,
-        )
-        .map_err(|e| js_error(&context, &e))?;
-        let tx = readonly(&self.db, &context)?;
-        let files = tx
-            .object_store("files")
-            .map_err(|e| js_error(&context, &e))?;
-        let keys = files
-            .get_all_keys_with_key(&range)
-            .map_err(|e| js_error(&context, &e))?;
-        let values = files
-            .get_all_with_key(&range)
-            .map_err(|e| js_error(&context, &e))?;
-        let keys: Array = request(&context, &keys).await?.unchecked_into();
-        let values: Array = request(&context, &values).await?.unchecked_into();
-        let stale: Vec<(String, f64)> = keys
-            .iter()
-            .zip(values.iter())
-            .filter_map(|(key, value)| Some((key.as_string()?, Meta::from_js(&value)?.id)))
-            .collect();
-        if stale.is_empty() {
-            return Ok(());
-        }
-        self.drop_marked(&stale).await
-    }
-
-    /// Deletes markers and the chunks they name, in one transaction.
-    async fn drop_marked(&self, marked: &[(String, f64)]) -> Result<()> {
-        let w = Writing::begin(&self.db, "delete the pieces of an unfinished write")?;
-        for (marker, id) in marked {
-            w.files
-                .delete(&JsValue::from_str(marker))
-                .map_err(|e| w.fail(&e))?;
-            w.chunks.delete(&all_chunks(*id)?).map_err(|e| w.fail(&e))?;
-        }
-        w.finish().await
+    /// Deletes what the write wrote (best effort: what is left is deleted
+    /// by the next streaming write of the name).
+    pub(crate) async fn abandon(&self) {
+        let _ = drop_marked(self.db, &[(self.marker.clone(), self.meta.id)]).await;
     }
 }
 
-/// The key range of every chunk of file `id`.
-fn all_chunks(id: f64) -> Result<JsValue> {
-    Ok(chunk_range(id, 0, LAST_INDEX + 1)?.into())
+/// Deletes the markers of earlier streaming writes of `name`, and their chunks.
+async fn clear_markers(db: &IdbDatabase, name: &str) -> Result<()> {
+    let context = format!("look for unfinished writes of {name:?}");
+    let range = IdbKeyRange::bound_with_lower_open_and_upper_open(
+        &JsValue::from_str(&format!("{name}\0")),
+        &JsValue::from_str(&format!("{name}\u{1}")),
+        false,
+        true,
+    )
+    .map_err(|e| js_error(&context, &e))?;
+    let tx = readonly(db, &context)?;
+    let files = tx
+        .object_store("files")
+        .map_err(|e| js_error(&context, &e))?;
+    let keys = files
+        .get_all_keys_with_key(&range)
+        .map_err(|e| js_error(&context, &e))?;
+    let values = files
+        .get_all_with_key(&range)
+        .map_err(|e| js_error(&context, &e))?;
+    let keys: Array = request(&context, &keys).await?.unchecked_into();
+    let values: Array = request(&context, &values).await?.unchecked_into();
+    let stale: Vec<(String, f64)> = keys
+        .iter()
+        .zip(values.iter())
+        .filter_map(|(key, value)| Some((key.as_string()?, Meta::from_js(&value)?.id)))
+        .collect();
+    if stale.is_empty() {
+        return Ok(());
+    }
+    drop_marked(db, &stale).await
+}
+
+/// Deletes markers and the chunks they name, in one transaction.
+async fn drop_marked(db: &IdbDatabase, marked: &[(String, f64)]) -> Result<()> {
+    let w = Writing::begin(db, "delete the pieces of an unfinished write")?;
+    for (marker, id) in marked {
+        w.files
+            .delete(&JsValue::from_str(marker))
+            .map_err(|e| w.fail(&e))?;
+        w.chunks.delete(&all_chunks(*id)?).map_err(|e| w.fail(&e))?;
+    }
+    w.finish().await
 }

@@ -1,4 +1,6 @@
-//! Several tabs (or workers) of one origin with maps of one file.
+//! Several tabs (or workers) of one origin with maps of one file: what
+//! this page does with the messages of the database's channel
+//! (`channel.rs`, which has their format).
 //!
 //! - **Writes of a file are serialized** with its Web Lock, which a page
 //!   keeps as a lease until another tab asks for it (`lease.rs`); a page
@@ -26,24 +28,28 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{BroadcastChannel, IdbDatabase};
+use web_sys::IdbDatabase;
 
-use super::file::{IdbFile, file_key};
-use super::lease;
-use super::request::{chunk_key, js_error, request};
-use super::{CHUNK, WINDOWS};
+use super::channel::{Channel, Message};
+use super::file::{IdbFile, Peers, file_key};
+use super::lease::{self, Asker};
+use super::meta::CHUNK;
+use super::request::{js_error, request};
+use super::transaction::{chunk_key, readonly};
 use crate::error::Result;
+use crate::paged::Windows;
 
 thread_local! {
     /// The channel of each database this page has open, shared by its stores.
     static CHANNELS: RefCell<Vec<(String, Weak<Tabs>)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// This page's end of the channel of one database.
+/// This page among the tabs of one database: it listens on the channel
+/// and reloads what other tabs commit to the files its maps use.
 #[derive(Debug)]
 pub(crate) struct Tabs {
     _listener: Closure<dyn FnMut(JsValue)>,
@@ -53,9 +59,11 @@ pub(crate) struct Tabs {
 /// What the listener needs: files to reload, and which are being reloaded.
 #[derive(Debug)]
 struct Shared {
-    channel: BroadcastChannel,
+    channel: Channel,
     db: IdbDatabase,
     db_name: String,
+    /// The pages of this page's maps (the store's `WINDOWS`).
+    windows: Arc<Windows>,
     /// The files of the database that maps of this page use.
     files: RefCell<Vec<std::sync::Weak<IdbFile>>>,
     /// Chunks to reload, by file id (its bits).
@@ -65,9 +73,13 @@ struct Shared {
     others: RefCell<BTreeSet<u64>>,
 }
 
-/// The channel of database `db_name` (opened as `db`), made on first use;
-/// `None` where there is no `BroadcastChannel`.
-pub(crate) fn for_database(db: &IdbDatabase, db_name: &str) -> Option<Rc<Tabs>> {
+/// The channel of database `db_name` (opened as `db`, its maps' pages in
+/// `windows`), made on first use; `None` where there is no `BroadcastChannel`.
+pub(crate) fn for_database(
+    db: &IdbDatabase,
+    db_name: &str,
+    windows: Arc<Windows>,
+) -> Option<Rc<Tabs>> {
     CHANNELS.with(|channels| {
         let mut channels = channels.borrow_mut();
         channels.retain(|(_, tabs)| tabs.strong_count() > 0);
@@ -78,11 +90,11 @@ pub(crate) fn for_database(db: &IdbDatabase, db_name: &str) -> Option<Rc<Tabs>> 
         {
             return Some(tabs);
         }
-        let channel = BroadcastChannel::new(&format!("vmmap:{db_name}")).ok()?;
         let shared = Rc::new(Shared {
-            channel,
+            channel: Channel::open(db_name)?,
             db: db.clone(),
             db_name: db_name.to_owned(),
+            windows,
             files: RefCell::default(),
             queue: RefCell::default(),
             reloading: Cell::new(false),
@@ -91,14 +103,13 @@ pub(crate) fn for_database(db: &IdbDatabase, db_name: &str) -> Option<Rc<Tabs>> 
         let listener = Closure::<dyn FnMut(JsValue)>::new({
             let shared = shared.clone();
             move |event: JsValue| {
-                if let Ok(data) = Reflect::get(&event, &"data".into()) {
-                    Shared::receive(&shared, &data);
+                let data = Reflect::get(&event, &"data".into());
+                if let Some(message) = data.ok().as_ref().and_then(Message::read) {
+                    Shared::receive(&shared, message);
                 }
             }
         });
-        shared
-            .channel
-            .set_onmessage(Some(listener.as_ref().unchecked_ref()));
+        shared.channel.listen(listener.as_ref().unchecked_ref());
         let tabs = Rc::new(Tabs {
             _listener: listener,
             shared,
@@ -112,13 +123,8 @@ impl Drop for Tabs {
     fn drop(&mut self) {
         // Nobody could ask for this page's leases on the database any more.
         lease::give_up(&lease::lock_name(&self.shared.db_name, ""));
-        self.shared.channel.set_onmessage(None);
         self.shared.channel.close();
     }
-}
-
-fn number(obj: &JsValue, key: &str) -> Option<f64> {
-    Reflect::get(obj, &JsValue::from_str(key)).ok()?.as_f64()
 }
 
 impl Tabs {
@@ -128,26 +134,23 @@ impl Tabs {
         let mut files = self.shared.files.borrow_mut();
         files.retain(|f| f.strong_count() > 0);
         files.push(Arc::downgrade(file));
-        self.shared.say("hello", file.id(), file.version());
+        self.shared.channel.hello(file.id(), file.version());
     }
+}
 
-    /// Whether another tab has said it maps file `id`.
-    pub(crate) fn others_have(&self, id: f64) -> bool {
+impl Peers for Tabs {
+    fn others_have(&self, id: f64) -> bool {
         self.shared.others.borrow().contains(&id.to_bits())
     }
 
-    /// Tells the other tabs that `version` of file `id` (`size` bytes) has
-    /// committed, changing `chunks`.
-    pub(crate) fn announce(&self, id: f64, version: f64, size: u64, chunks: &[u64]) {
-        self.shared.announce(id, version, size, chunks);
+    fn announce(&self, id: f64, version: f64, size: u64, chunks: &[u64]) {
+        self.shared.channel.announce(id, version, size, chunks);
     }
+}
 
-    /// Tells the other tabs that this page wants the Web Lock `name` (so
-    /// one that keeps it lets it go).
-    pub(crate) fn want(&self, name: &str) {
-        let message = Object::new();
-        let _ = Reflect::set(&message, &"want".into(), &JsValue::from_str(name));
-        let _ = self.shared.channel.post_message(&message);
+impl Asker for Tabs {
+    fn want(&self, name: &str) {
+        self.shared.channel.want(name);
     }
 }
 
@@ -161,14 +164,6 @@ impl Shared {
             .collect()
     }
 
-    /// Posts `{ [what]: id, version }`.
-    fn say(&self, what: &str, id: f64, version: f64) {
-        let message = Object::new();
-        let _ = Reflect::set(&message, &JsValue::from_str(what), &JsValue::from_f64(id));
-        let _ = Reflect::set(&message, &"version".into(), &JsValue::from_f64(version));
-        let _ = self.channel.post_message(&message);
-    }
-
     /// Another tab maps file `id`, as of `version`: from now on this page
     /// announces its commits of it; what it committed unannounced after
     /// that version is announced now (and a hello is answered).
@@ -178,58 +173,29 @@ impl Shared {
         for file in &files {
             let chunks = file.unannounced_since(version);
             if !chunks.is_empty() {
-                self.announce(id, file.version(), file.size(), &chunks);
+                self.channel
+                    .announce(id, file.version(), file.size(), &chunks);
             }
         }
         if hello {
             if let Some(latest) = files.iter().map(|f| f.version()).reduce(f64::max) {
-                self.say("here", id, latest);
+                self.channel.here(id, latest);
             }
         }
-    }
-
-    /// Posts a commit announcement `{ id, version, size, chunks }`.
-    fn announce(&self, id: f64, version: f64, size: u64, chunks: &[u64]) {
-        let message = Object::new();
-        let list: Array = chunks
-            .iter()
-            .map(|&c| JsValue::from_f64(c as f64))
-            .collect();
-        for (key, value) in [
-            ("id", JsValue::from_f64(id)),
-            ("version", JsValue::from_f64(version)),
-            ("size", JsValue::from_f64(size as f64)),
-            ("chunks", list.into()),
-        ] {
-            let _ = Reflect::set(&message, &JsValue::from_str(key), &value);
-        }
-        // Best effort: a closed channel means no other tab listens here.
-        let _ = self.channel.post_message(&message);
     }
 
     /// A message from another tab: a hello or its answer, or a commit, whose
     /// chunks are queued for reloading.
-    fn receive(this: &Rc<Shared>, data: &JsValue) {
-        if let Some(name) = Reflect::get(data, &"want".into())
-            .ok()
-            .and_then(|n| n.as_string())
-        {
-            lease::wanted(&name);
-            return;
-        }
-        let version = number(data, "version").unwrap_or(0.0);
-        for (what, hello) in [("hello", true), ("here", false)] {
-            if let Some(id) = number(data, what) {
-                this.met(id, version, hello);
-                return;
-            }
-        }
-        let (Some(id), Some(version), Some(size)) = (
-            number(data, "id"),
-            number(data, "version"),
-            number(data, "size"),
-        ) else {
-            return;
+    fn receive(this: &Rc<Shared>, message: Message) {
+        let (id, version, size, chunks) = match message {
+            Message::Want(name) => return lease::wanted(&name),
+            Message::Met { id, version, hello } => return this.met(id, version, hello),
+            Message::Commit {
+                id,
+                version,
+                size,
+                chunks,
+            } => (id, version, size, chunks),
         };
         this.others.borrow_mut().insert(id.to_bits());
         let files = this.live_files(id);
@@ -237,21 +203,7 @@ impl Shared {
             file.saw(version, size as u64);
         }
         let key = file_key(&this.db_name, id);
-        if files.is_empty() || !WINDOWS.with(|w| w.has_file(&key)) {
-            return;
-        }
-        let chunks = Reflect::get(data, &"chunks".into())
-            .ok()
-            .filter(Array::is_array)
-            .map(|c| Array::from(&c))
-            .unwrap_or_default();
-        let chunks: BTreeSet<u64> = chunks
-            .iter()
-            .filter_map(|c| c.as_f64())
-            .filter(|c| c.fract() == 0.0 && *c >= 0.0 && *c < 2f64.powi(53))
-            .map(|c| c as u64)
-            .collect();
-        if chunks.is_empty() {
+        if files.is_empty() || !this.windows.has_file(&key) || chunks.is_empty() {
             return;
         }
         this.queue
@@ -296,11 +248,9 @@ impl Shared {
                     continue; // a flush started meanwhile
                 }
                 let key = file_key(&this.db_name, id);
-                WINDOWS.with(|w| {
-                    for (index, bytes) in &loaded {
-                        w.apply_remote(&key, index * chunk, bytes);
-                    }
-                });
+                for (index, bytes) in &loaded {
+                    this.windows.apply_remote(&key, index * chunk, bytes);
+                }
                 break;
             }
         }
@@ -314,7 +264,7 @@ impl Shared {
         chunks: &BTreeSet<u64>,
     ) -> Result<Vec<(u64, Vec<u8>)>> {
         let context = "reload chunks another tab committed";
-        let tx = super::readonly(&self.db, context)?;
+        let tx = readonly(&self.db, context)?;
         let store = tx
             .object_store("chunks")
             .map_err(|e| js_error(context, &e))?;

@@ -1,0 +1,385 @@
+//! One commit of a file (a flush or a resize): its readwrite transaction,
+//! filled with the chunk requests and checked as [`Check`] says, and its
+//! record from when it is asked for until it has settled and any failure
+//! was reported ([`Pending`]). When and how a file commits is `file.rs`.
+//!
+//! A flush writes only the chunks of dirty pages, and never overwrites
+//! bytes someone else committed with bytes its map did not dirty
+//! (`decide` in `store/idb_plan.rs` picks how):
+//! - A map that checked, under the lease its turn runs under, that the file
+//!   is in the state it knows checks nothing: nobody else commits while the
+//!   lease lasts. It puts each chunk it holds whole as it has it, and the
+//!   record only if the length changes.
+//! - A map that knows the state its pages were loaded from (the record's
+//!   random `tag`, then the tag of each of its own commits) puts those
+//!   chunks and a record with a new tag at once; the transaction aborts if
+//!   the stored tag is not the one the map knows. Then the flush is made
+//!   again as below, and the map stops trusting its pages until it is
+//!   mapped again.
+//! - Otherwise a chunk the dirty pages cover whole is put, and any other is
+//!   read and merged inside the transaction, so pages another tab committed
+//!   to the same chunk are kept (last flush wins per page).
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::rc::Rc;
+
+use js_sys::{Promise, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{JsFuture, spawn_local};
+use web_sys::{IdbDatabase, IdbKeyRange, IdbTransaction};
+
+use super::meta::Meta;
+use super::request::{abort_error, js_error};
+use super::transaction::{Callbacks, LAST_INDEX, Writing, chunk_key, on_success};
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::idb_plan::{Check, ChunkWrite, Resize};
+
+/// One commit in flight, kept until it settled and, if it failed, until
+/// [`Pending::committed`] reported the failure.
+#[derive(Debug)]
+pub(crate) struct Commit {
+    /// Resolves once committed (and announced), rejects if it failed.
+    done: Promise,
+    /// The transaction, once the lock was granted and it started.
+    tx: Rc<RefCell<Option<IdbTransaction>>>,
+    /// Why the commit failed, when it was not IndexedDB that said so (the
+    /// file was replaced or removed, a request threw).
+    why: Rc<RefCell<Option<Error>>>,
+    /// `Some(true)` once committed, `Some(false)` once aborted.
+    settled: Cell<Option<bool>>,
+    reported: Cell<bool>,
+}
+
+impl Commit {
+    fn error(&self) -> Error {
+        if let Some(e) = self.why.borrow().as_ref() {
+            return Error::new(e.kind(), e.message());
+        }
+        match self.tx.borrow().as_ref() {
+            Some(tx) => abort_error("flush", tx),
+            None => Error::new(ErrorKind::Io, "flush: the transaction did not start"),
+        }
+    }
+}
+
+/// The commits of one file's map that have not settled, or failed and were
+/// not reported yet.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Pending(Rc<RefCell<Vec<Rc<Commit>>>>);
+
+impl Pending {
+    /// The commits that have not settled yet.
+    pub(crate) fn unsettled(&self) -> Vec<Promise> {
+        self.0
+            .borrow()
+            .iter()
+            .filter(|c| c.settled.get().is_none())
+            .map(|c| c.done.clone())
+            .collect()
+    }
+
+    /// Tracks a commit until it settles, keeping its `callbacks` alive till
+    /// then: `on_fail` runs if it fails.
+    pub(crate) fn track(
+        &self,
+        commit: Rc<Commit>,
+        callbacks: Callbacks,
+        on_fail: impl FnOnce() + 'static,
+    ) {
+        self.0.borrow_mut().push(commit.clone());
+        let pending = self.0.clone();
+        spawn_local(async move {
+            let ok = JsFuture::from(commit.done.clone()).await.is_ok();
+            drop(callbacks);
+            commit.settled.set(Some(ok));
+            if ok {
+                pending.borrow_mut().retain(|c| !Rc::ptr_eq(c, &commit));
+            } else {
+                on_fail();
+            }
+        });
+    }
+
+    /// Waits for the commits tracked so far; the first failure among them
+    /// not reported before.
+    pub(crate) fn committed(&self) -> impl Future<Output = Result<()>> + 'static {
+        let commits: Vec<Rc<Commit>> = self.0.borrow().clone();
+        let pending = self.0.clone();
+        async move {
+            let mut first = None;
+            for commit in &commits {
+                if JsFuture::from(commit.done.clone()).await.is_err()
+                    && !commit.reported.replace(true)
+                {
+                    first.get_or_insert_with(|| commit.error());
+                }
+            }
+            pending.borrow_mut().retain(|c| {
+                c.settled.get().is_none() || (c.settled.get() == Some(false) && !c.reported.get())
+            });
+            first.map_or(Ok(()), Err)
+        }
+    }
+}
+
+/// What the attempts of one commit share with their callbacks.
+#[derive(Clone, Default)]
+pub(crate) struct Slots {
+    callbacks: Callbacks,
+    /// The transaction of the latest attempt.
+    tx: Rc<RefCell<Option<IdbTransaction>>>,
+    why: Rc<RefCell<Option<Error>>>,
+    /// Set when the file was committed by someone else since the state this
+    /// map knew: the attempt aborted and is made again without that knowledge.
+    stale: Rc<Cell<bool>>,
+    /// The record the commit writes.
+    after: Rc<Cell<Option<Meta>>>,
+}
+
+impl Slots {
+    /// Whether the last attempt found the file committed by someone else
+    /// since the state it knew; clears it.
+    pub(crate) fn take_stale(&self) -> bool {
+        self.stale.replace(false)
+    }
+
+    /// The record the commit wrote, once it has.
+    pub(crate) fn after(&self) -> Option<Meta> {
+        self.after.get()
+    }
+
+    /// The record of the commit whose attempts these are, settled when
+    /// `done` is, and the callbacks to keep alive until then.
+    pub(crate) fn into_commit(self, done: Promise) -> (Rc<Commit>, Callbacks) {
+        let commit = Rc::new(Commit {
+            done,
+            tx: self.tx,
+            why: self.why,
+            settled: Cell::new(None),
+            reported: Cell::new(false),
+        });
+        (commit, self.callbacks)
+    }
+}
+
+/// A flush or resize being filled with requests, and what its callbacks need.
+pub(crate) struct Started {
+    w: Writing,
+    slots: Slots,
+}
+
+impl std::ops::Deref for Started {
+    type Target = Writing;
+
+    fn deref(&self) -> &Writing {
+        &self.w
+    }
+}
+
+impl Started {
+    /// Aborts the transaction from inside a callback, saying why.
+    fn abort(&self, why: Error) -> impl Fn(JsValue) + 'static {
+        let (tx, slot) = (self.tx.clone(), self.slots.why.clone());
+        move |thrown: JsValue| {
+            let mut slot = slot.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(Error::new(
+                    why.kind(),
+                    format!("{}: {}", why.message(), js_error("put", &thrown).message()),
+                ));
+            }
+            let _ = tx.abort();
+        }
+    }
+}
+
+/// Makes the new record from the stored one, for [`Check::Id`].
+pub(crate) type Update = Rc<dyn Fn(Meta) -> Meta>;
+
+/// Fills a write's transaction; `true` if its [`Check::Known`] holds.
+pub(crate) type Fill = Rc<dyn Fn(&Started, bool) -> Result<()>>;
+
+/// One write of a file (a flush or a resize), as each attempt at it makes it.
+pub(crate) struct Attempts {
+    pub(crate) db: IdbDatabase,
+    pub(crate) name: String,
+    pub(crate) id: f64,
+    /// What the write is called in errors.
+    pub(crate) what: &'static str,
+    pub(crate) update: Update,
+    pub(crate) fill: Fill,
+    pub(crate) slots: Slots,
+}
+
+impl Attempts {
+    /// Starts one attempt, checked as `check` says ([`Self::begin`]), and
+    /// waits for it to settle: `Err` if it did not commit (why: in the slots).
+    pub(crate) fn attempt(
+        &self,
+        check: Check,
+    ) -> impl Future<Output = std::result::Result<(), JsValue>> + 'static {
+        let tried = self.begin(check);
+        let (tried, why) = (tried.map(|st| st.w.done.clone()), self.slots.why.clone());
+        async move {
+            match tried {
+                Ok(done) => JsFuture::from(done).await.map(drop),
+                Err(e) => {
+                    why.borrow_mut().get_or_insert(e);
+                    Err(JsValue::UNDEFINED)
+                }
+            }
+        }
+    }
+
+    /// Starts a readwrite transaction filled by `fill` (the chunks go first, so
+    /// IndexedDB is busy with them while the rest is asked for), then a request
+    /// that reads the file's record to check it as `check` says, and one that
+    /// puts the new record (recorded in `slots.after`); if the file was replaced
+    /// or removed, or is not in the state `check` knows, the transaction aborts.
+    fn begin(&self, check: Check) -> Result<Started> {
+        let started = Started {
+            w: Writing::begin(&self.db, self.what)?,
+            slots: self.slots.clone(),
+        };
+        *self.slots.tx.borrow_mut() = Some(started.tx.clone());
+        (self.fill)(&started, !matches!(check, Check::Id))?;
+        let key = JsValue::from_str(&self.name);
+        if let Check::Leased { old, new } = check {
+            if let Some(new) = new {
+                started
+                    .files
+                    .put_with_key(&new.to_js(), &key)
+                    .map_err(|e| started.fail(&e))?;
+            }
+            self.slots.after.set(Some(new.unwrap_or(old)));
+            return Ok(started);
+        }
+        let get = started.files.get(&key).map_err(|e| started.fail(&e))?;
+        if let Check::Known { new, .. } = check {
+            started
+                .files
+                .put_with_key(&new.to_js(), &key)
+                .map_err(|e| started.fail(&e))?;
+            self.slots.after.set(Some(new));
+        }
+        let (files, tx, name, id) = (
+            started.files.clone(),
+            started.tx.clone(),
+            self.name.clone(),
+            self.id,
+        );
+        let (why, stale, after, update) = (
+            self.slots.why.clone(),
+            self.slots.stale.clone(),
+            self.slots.after.clone(),
+            self.update.clone(),
+        );
+        let failed = started.abort(Error::new(ErrorKind::Io, format!("{} {name:?}", self.what)));
+        on_success(&get, &self.slots.callbacks, move |value| {
+            match (Meta::from_js(&value), check) {
+                (Some(meta), Check::Known { old, .. }) if meta.id == id => {
+                    // A record without a tag (written before tags were) is
+                    // known by its version; every commit from here on writes one.
+                    if (meta.tag, meta.version) != (old.tag, old.version) {
+                        stale.set(true);
+                        let _ = tx.abort();
+                    }
+                }
+                (Some(meta), Check::Id) if meta.id == id => {
+                    let new = update(meta);
+                    after.set(Some(new));
+                    if let Err(e) = files.put_with_key(&new.to_js(), &key) {
+                        failed(e);
+                    }
+                }
+                _ => {
+                    *why.borrow_mut() = Some(Error::new(
+                        ErrorKind::NotFound,
+                        format!("{name:?} was removed or replaced since it was mapped"),
+                    ));
+                    let _ = tx.abort();
+                }
+            }
+        });
+        Ok(started)
+    }
+}
+
+/// Puts chunk `w.index` of file `id` with its dirty ranges written over what
+/// it holds: as the map has it, or read and merged inside the transaction
+/// ([`ChunkWrite::put_as_is`]).
+fn put_chunk(
+    s: &Started,
+    id: f64,
+    chunk: u64,
+    plan: &Rc<Vec<ChunkWrite>>,
+    i: usize,
+    known: bool,
+) -> Result<()> {
+    let w = &plan[i];
+    let key = chunk_key(id, w.index);
+    if w.put_as_is(chunk, known) {
+        let value = Uint8Array::from(w.bytes.as_slice());
+        s.chunks
+            .put_with_key(&value.buffer(), &key)
+            .map_err(|e| s.fail(&e))?;
+        return Ok(());
+    }
+    let get = s.chunks.get(&key).map_err(|e| s.fail(&e))?;
+    let (chunks, plan) = (s.chunks.clone(), plan.clone());
+    let failed = s.abort(Error::new(
+        ErrorKind::Io,
+        format!("flush chunk {}", w.index),
+    ));
+    on_success(&get, &s.slots.callbacks, move |stored| {
+        let stored = match stored.dyn_ref::<js_sys::ArrayBuffer>() {
+            Some(buf) => Uint8Array::new(buf).to_vec(),
+            None => Vec::new(),
+        };
+        let value = Uint8Array::from(plan[i].merge(stored).as_slice());
+        if let Err(e) = chunks.put_with_key(&value.buffer(), &key) {
+            failed(e);
+        }
+    });
+    Ok(())
+}
+
+/// Fills a flush's transaction: puts each chunk of `plan`, of `chunk` bytes,
+/// of file `id` ([`put_chunk`]).
+pub(crate) fn flush(id: f64, chunk: u64, plan: Vec<ChunkWrite>) -> Fill {
+    let plan = Rc::new(plan);
+    Rc::new(move |s: &Started, known: bool| -> Result<()> {
+        for i in 0..plan.len() {
+            put_chunk(s, id, chunk, &plan, i, known)?;
+        }
+        Ok(())
+    })
+}
+
+/// Fills a resize's transaction: deletes the chunks of file `id` past the
+/// new end and cuts the one it falls in, as `resize` says.
+pub(crate) fn resize(id: f64, resize: Resize) -> Fill {
+    Rc::new(move |s: &Started, _known: bool| -> Result<()> {
+        let past_end =
+            IdbKeyRange::bound(&chunk_key(id, resize.drop_from), &chunk_key(id, LAST_INDEX))
+                .map_err(|e| s.fail(&e))?;
+        s.chunks.delete(&past_end).map_err(|e| s.fail(&e))?;
+        if let Some((index, keep)) = resize.cut {
+            let key = chunk_key(id, index);
+            let get = s.chunks.get(&key).map_err(|e| s.fail(&e))?;
+            let chunks = s.chunks.clone();
+            let failed = s.abort(Error::new(ErrorKind::Io, "resize"));
+            on_success(&get, &s.slots.callbacks, move |stored| {
+                if let Some(buf) = stored.dyn_ref::<js_sys::ArrayBuffer>() {
+                    if buf.byte_length() > keep {
+                        if let Err(e) = chunks.put_with_key(&buf.slice_with_end(0, keep), &key) {
+                            failed(e);
+                        }
+                    }
+                }
+            });
+        }
+        Ok(())
+    })
+}
