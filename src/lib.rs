@@ -52,6 +52,7 @@ mod paged;
 mod region;
 mod search;
 mod store;
+mod sync;
 
 pub use backend::{FlushFuture, ThreadSafety};
 pub use error::{Error, ErrorKind, Result};

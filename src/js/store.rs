@@ -355,8 +355,8 @@ impl JsFileStore {
                 // slice of it lives only inside one call of `JsMmap`, during
                 // which no other code runs on this thread (the browser's
                 // threads share no wasm memory here).
-                let map = unsafe { store.map(&name, &opts).await }
-                    .map_err(|e| from_vmmap(call, &e))?;
+                let map =
+                    unsafe { store.map(&name, &opts).await }.map_err(|e| from_vmmap(call, &e))?;
                 Ok(JsMmap::new(map).into())
             })
         })())

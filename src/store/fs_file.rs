@@ -9,11 +9,12 @@ use std::ops::Range;
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, Result};
 use crate::store::{Backing, Counters, StoreStats, zeroed};
+use crate::sync::lock;
 
 /// One open file. Reads and writes move the file's position, so the handle
 /// sits behind a lock: a seek and the read or write after it are one step.
@@ -22,11 +23,6 @@ pub(crate) struct FsFile {
     key: String,
     file: Mutex<File>,
     stats: Arc<Counters>,
-}
-
-/// Locks `m`; a panic while it was held leaves a file handle as valid as before.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Names the file behind `file`: the same for every handle and path of that
