@@ -46,6 +46,8 @@ mod cursor;
 mod error;
 mod file_store;
 mod io_traits;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "js"))]
+mod js;
 mod mmap;
 mod options;
 mod paged;

@@ -1,8 +1,21 @@
 //! Where files live: the [`Store`] contract behind `FileStore`, the
 //! [`Backing`] contract one file fulfils for the emulated backend, and the
-//! stores (`memory.rs` everywhere; `dir.rs` where there is a file system,
-//! `fs_file.rs` under it on WASI and Emscripten, and `idb/` in the browser,
-//! declared in `backend.rs`).
+//! stores: `memory.rs` everywhere; `dir.rs` where there is a file system,
+//! `fs_file.rs` under it on WASI and Emscripten, and `idb/` in the browser.
+//! A store that exists only on some targets says which on its `mod` line;
+//! `backend.rs` re-exports each target's `NamedStore`.
+
+pub(crate) mod memory;
+
+// Wherever there is a file system: native, WASI, Emscripten.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub(crate) mod dir;
+// WASI and Emscripten, which have files but no mmap.
+#[cfg(any(target_os = "wasi", target_os = "emscripten"))]
+pub(crate) mod fs_file;
+// The browser.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub(crate) mod idb;
 
 use std::fmt;
 use std::ops::Range;
@@ -12,8 +25,6 @@ use crate::backend::{FlushFuture, OnFail, ThreadSafety};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
 use crate::options::MmapOptions;
-
-pub(crate) mod memory;
 
 /// What `FileStore` asks of a store. Names reaching it are checked with
 /// [`check_name`].

@@ -6,13 +6,13 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
-use super::fs_file::{FsFile, dir_counters};
 use super::open_file::open_file;
 use crate::error::{Error, Result};
 use crate::options::MmapOptions;
 use crate::paged::{Windows, map_window};
 use crate::region::MappedRegion;
 use crate::store::Backing;
+use crate::store::fs_file::{FsFile, dir_counters};
 
 /// Every live window of every file in this process, so that two maps of one
 /// file share their pages, as `MAP_SHARED` maps share the page cache.

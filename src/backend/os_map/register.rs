@@ -1,8 +1,8 @@
 //! The native file maps this process holds, so that a shrinking resize of
 //! one of them cannot cut off bytes another still shows: touching those
 //! would raise SIGBUS and end the process (Python's maps crash that way).
-//! A file is named by [`file_id`](super::file_id); Windows needs no
-//! register, since it refuses such a cut itself.
+//! A file is named by `backend::file_id`; Windows needs no register, since
+//! it refuses such a cut itself.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,4 +1,9 @@
-//! The native backend: [`MappedRegion`] over real OS mappings from `memmap2`.
+//! The native backend: [`MappedRegion`] over real OS mappings from `memmap2`,
+//! with the register of this process's file maps (`register.rs`) that keeps
+//! a resize from cutting bytes another map shows. What differs between
+//! Unix and Windows is asked of `backend` (`advise`, `file_id`).
+
+mod register;
 
 use std::fs::File;
 use std::io;
@@ -6,7 +11,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::native_maps::Registered;
+use self::register::Registered;
 use super::open_file::open_file;
 use crate::backend::{self, FlushFuture};
 use crate::error::{Error, ErrorKind, Result};
@@ -102,7 +107,7 @@ fn map_owned(file: File, opts: &MmapOptions, what: &str) -> Result<Box<dyn Mappe
             e,
         )
     })?;
-    let registered = backend::file_id(&file).map(|id| Registered::new(id, offset + len as u64));
+    let registered = backend::file_id(&file)?.map(|id| Registered::new(id, offset + len as u64));
     Ok(Box::new(NativeRegion {
         map,
         file: Some(file),
