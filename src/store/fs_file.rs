@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::backend::{self, FlushFuture, OnFail};
 use crate::error::{Error, Result};
-use crate::store::{Backing, Counters, StoreStats, zeroed};
+use crate::store::{Backing, Counters, StoreStats};
 use crate::sync::lock;
 
 /// One open file. Reads and writes move the file's position, so the handle
@@ -51,13 +51,6 @@ impl FsFile {
             file: Mutex::new(file),
             stats,
         })
-    }
-
-    /// The `len` bytes from `offset`: the window a map loads, and nothing more.
-    pub(crate) fn load(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
-        let mut out = zeroed(len as u64, &format!("a window of {len} bytes"))?;
-        self.read_at(offset, &mut out)?;
-        Ok(out)
     }
 }
 

@@ -123,15 +123,6 @@ impl Store for MemoryStore {
     }
 }
 
-impl MemoryFile {
-    /// `len` bytes from `offset`, which must lie in the file.
-    pub(crate) fn load(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
-        let mut out = vec![0; len];
-        self.read_at(offset, &mut out)?;
-        Ok(out)
-    }
-}
-
 impl Backing for MemoryFile {
     fn key(&self) -> &str {
         &self.key

@@ -90,6 +90,14 @@ pub(crate) trait Backing: fmt::Debug + ThreadSafety {
     /// A store that can only read asynchronously returns `Unsupported`.
     fn read_at(&self, offset: u64, out: &mut [u8]) -> Result<()>;
 
+    /// The `len` bytes from `offset` (a window a map loads, and nothing
+    /// more), or `QuotaExceeded` if memory cannot hold them.
+    fn load(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let mut out = zeroed(len as u64, &format!("a window of {len} bytes"))?;
+        self.read_at(offset, &mut out)?;
+        Ok(out)
+    }
+
     /// Sets the file's length: new bytes are zero.
     fn set_len(&self, len: u64) -> Result<()>;
 
@@ -157,9 +165,15 @@ impl Counters {
         let page = crate::page_size();
         let units: usize = runs.iter().map(|run| run.len().div_ceil(page)).sum();
         let bytes: usize = runs.iter().map(Range::len).sum();
+        self.add(units as u64, bytes as u64);
+    }
+
+    /// Counts one commit of `units` storage units (pages, or a store's own
+    /// unit, such as IndexedDB chunks) holding `bytes` bytes.
+    pub(crate) fn add(&self, units: u64, bytes: u64) {
         self.commits.fetch_add(1, Ordering::Relaxed);
-        self.units.fetch_add(units as u64, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+        self.units.fetch_add(units, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
     }
 
     /// The counts so far.
