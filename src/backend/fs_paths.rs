@@ -6,8 +6,8 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
-use super::open_file::open_file;
-use crate::error::{Error, Result};
+use super::open_file::{duplicate, open_file};
+use crate::error::Result;
 use crate::options::MmapOptions;
 use crate::paged::{Windows, map_window};
 use crate::region::MappedRegion;
@@ -29,9 +29,7 @@ pub(crate) fn open_path(path: &Path, opts: &MmapOptions) -> Result<Box<dyn Mappe
 /// Maps an open file through a duplicate of its handle. A map of a handle
 /// belongs to no directory store: its flushes are counted nowhere.
 pub(crate) fn map_file(file: &File, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
-    let file = file
-        .try_clone()
-        .map_err(|e| Error::from_io("duplicate the file handle", e))?;
+    let file = duplicate(file)?;
     map_owned(FsFile::new(file, Arc::default())?, opts)
 }
 

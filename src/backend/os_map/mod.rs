@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use self::register::Registered;
-use super::open_file::open_file;
+use super::open_file::{duplicate, open_file};
 use crate::backend::{self, FlushFuture};
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Access, Advice, MmapOptions};
@@ -58,9 +58,7 @@ pub(crate) fn open_path(path: &Path, opts: &MmapOptions) -> Result<Box<dyn Mappe
 
 /// Maps an open file (kept open through a duplicate handle for `size` and `resize`).
 pub(crate) fn map_file(file: &File, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
-    let file = file
-        .try_clone()
-        .map_err(|e| Error::from_io("duplicate the file handle", e))?;
+    let file = duplicate(file)?;
     map_owned(file, opts, "file")
 }
 
