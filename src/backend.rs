@@ -1,115 +1,86 @@
 //! The one place that picks a backend per target.
 //!
-//! Each arm names the modules that serve a target and re-exports the same
-//! names from them: `page_size`, `allocation_granularity`, `advise` (OS
-//! helpers), `open_path`, `map_file` and `anonymous` (region constructors),
-//! `dir_stats` and `replace_file` (for the directory store),
-//! [`ThreadSafety`] and [`FlushFuture`]. Adding a target is one arm here and
-//! the files it names; `cfg` about targets appears nowhere else in `src/`.
-
-use std::future::Future;
-use std::pin::Pin;
-
-use crate::error::Result;
+//! Each arm declares the files of `backend/` that serve its target and
+//! re-exports the same names from them:
+//!
+//! - `page_size`, `allocation_granularity`: what `crate::page_size` reports;
+//! - `anonymous`, `open_path`, `map_file`: the region constructors behind
+//!   `Mmap::anonymous`, `Mmap::open` and `Mmap::map`;
+//! - `NamedStore`: the store behind `FileStore::open` (a store of
+//!   `crate::store`, re-exported here);
+//! - `dir_stats`, `replace_file` (targets with a file system): what the
+//!   directory store asks of its target;
+//! - `file_id` (the same targets) and `advise` (native): what `os_map` and
+//!   the `std::fs` store ask of the OS;
+//! - [`ThreadSafety`], [`FlushFuture`], `OnFail`: what may cross threads.
+//!
+//! Adding a target is one arm here and the files it names; `cfg` about
+//! targets appears nowhere else in `src/` but on the `mod` lines of
+//! `store/mod.rs` (stores that exist only on some targets) and `lib.rs`
+//! (the JS bindings).
 
 cfg_if::cfg_if! {
-    if #[cfg(all(unix, not(target_family = "wasm")))] {
-        #[path = "os_unix.rs"]
-        mod os;
-        #[path = "open_file.rs"]
+    if #[cfg(not(target_family = "wasm"))] {
+        // Native: real OS maps (memmap2); a named store is a directory.
+        // (Not `unix`: Emscripten is `unix` too, and has no mmap.)
         mod open_file;
-        #[path = "native.rs"]
-        mod native;
-        #[path = "native_maps.rs"]
-        mod native_maps;
-        pub(crate) use os::{advise, allocation_granularity, file_id, page_size};
-        #[path = "store/dir.rs"]
-        mod dir;
-        pub(crate) use native::{anonymous, dir_stats, map_file, open_path};
+        mod os_map;
+        mod send;
+        pub(crate) use os_map::{anonymous, dir_stats, map_file, open_path};
         pub(crate) use std::fs::rename as replace_file;
-        pub(crate) use dir::DirStore as NamedStore;
-    } else if #[cfg(windows)] {
-        #[path = "os_windows.rs"]
-        mod os;
-        #[path = "open_file.rs"]
-        mod open_file;
-        #[path = "native.rs"]
-        mod native;
-        #[path = "native_maps.rs"]
-        mod native_maps;
-        pub(crate) use os::{advise, allocation_granularity, file_id, page_size};
-        #[path = "store/dir.rs"]
-        mod dir;
-        pub(crate) use native::{anonymous, dir_stats, map_file, open_path};
-        pub(crate) use std::fs::rename as replace_file;
-        pub(crate) use dir::DirStore as NamedStore;
+        pub(crate) use crate::store::dir::DirStore as NamedStore;
+        pub use send::{FlushFuture, ThreadSafety};
+        pub(crate) use send::OnFail;
+        cfg_if::cfg_if! {
+            if #[cfg(unix)] {
+                mod unix;
+                pub(crate) use unix::{advise, allocation_granularity, file_id, page_size};
+            } else if #[cfg(windows)] {
+                mod windows;
+                pub(crate) use windows::{advise, allocation_granularity, file_id, page_size};
+            } else {
+                compile_error!(
+                    "vmmap: no native backend for this OS yet; see the platform table in README.md"
+                );
+            }
+        }
     } else if #[cfg(all(target_arch = "wasm32", target_os = "unknown"))] {
-        #[path = "os_emulated.rs"]
-        mod os;
-        #[path = "no_paths.rs"]
+        // The browser: emulated maps, files in IndexedDB, no paths, and JS
+        // handles that cannot cross threads.
+        mod emulated;
+        mod local;
         mod no_paths;
-        #[path = "store/idb/mod.rs"]
-        mod idb;
-        pub(crate) use os::{allocation_granularity, page_size};
-        #[path = "paged/anonymous.rs"]
-        mod anonymous;
+        pub(crate) use emulated::{allocation_granularity, anonymous, page_size};
         pub(crate) use no_paths::{map_file, open_path};
-        pub(crate) use anonymous::anonymous;
-        pub(crate) use idb::IdbStore as NamedStore;
-        #[cfg(feature = "js")]
-        #[path = "js/mod.rs"]
-        mod js;
-    } else if #[cfg(all(target_family = "wasm", any(target_os = "wasi", target_os = "emscripten")))] {
-        // WASI and Emscripten: files through std::fs, no mmap (Emscripten is
-        // also `unix`; the native arm leaves out every wasm target).
-        #[path = "os_emulated.rs"]
-        mod os;
-        #[path = "paged/anonymous.rs"]
-        mod anonymous;
-        #[path = "store/fs_file.rs"]
-        mod fs_file;
-        #[path = "open_file.rs"]
-        mod open_file;
-        #[path = "fs_paths.rs"]
+        pub(crate) use crate::store::idb::IdbStore as NamedStore;
+        pub use local::{FlushFuture, ThreadSafety};
+        pub(crate) use local::OnFail;
+    } else if #[cfg(any(target_os = "wasi", target_os = "emscripten"))] {
+        // WASI and Emscripten: files through std::fs, but no mmap, so maps
+        // are emulated over the std::fs store; a named store is a directory.
+        mod emulated;
         mod fs_paths;
-        #[path = "store/dir.rs"]
-        mod dir;
-        pub(crate) use os::{allocation_granularity, page_size};
-        pub(crate) use anonymous::anonymous;
+        mod open_file;
+        mod send;
+        pub(crate) use emulated::{allocation_granularity, anonymous, page_size};
         pub(crate) use fs_paths::{map_file, open_path};
-        pub(crate) use fs_file::{dir_stats, replace_file};
-        pub(crate) use dir::DirStore as NamedStore;
+        pub(crate) use crate::store::fs_file::dir_stats;
+        pub(crate) use crate::store::dir::DirStore as NamedStore;
+        pub use send::{FlushFuture, ThreadSafety};
+        pub(crate) use send::OnFail;
+        cfg_if::cfg_if! {
+            if #[cfg(target_os = "wasi")] {
+                mod wasi;
+                pub(crate) use wasi::file_id;
+                pub(crate) use std::fs::rename as replace_file;
+            } else {
+                mod emscripten;
+                pub(crate) use emscripten::{file_id, replace_file};
+            }
+        }
     } else {
         compile_error!(
             "vmmap: no backend for this target yet; see the platform table in README.md"
         );
-    }
-}
-
-cfg_if::cfg_if! {
-    if #[cfg(all(target_arch = "wasm32", target_os = "unknown"))] {
-        /// What a [`MappedRegion`](crate::MappedRegion) must be to cross
-        /// threads: nothing in the browser, where JS handles are not `Send`.
-        pub trait ThreadSafety {}
-        impl<T: ?Sized> ThreadSafety for T {}
-
-        /// The future returned by [`Mmap::flushed`](crate::Mmap::flushed).
-        pub type FlushFuture = Pin<Box<dyn Future<Output = Result<()>>>>;
-
-        /// What a store calls when a commit it started fails later.
-        pub(crate) type OnFail = Box<dyn FnOnce()>;
-    } else {
-        /// What a [`MappedRegion`](crate::MappedRegion) must be to cross
-        /// threads: `Send + Sync` on every target with threads, so that
-        /// [`Mmap`](crate::Mmap) is too.
-        pub trait ThreadSafety: Send + Sync {}
-        impl<T: ?Sized + Send + Sync> ThreadSafety for T {}
-
-        /// The future returned by [`Mmap::flushed`](crate::Mmap::flushed): `Send`
-        /// wherever the target has threads.
-        pub type FlushFuture = Pin<Box<dyn Future<Output = Result<()>> + Send>>;
-
-        /// What a store calls when a commit it started fails later.
-        pub(crate) type OnFail = Box<dyn FnOnce() + Send>;
     }
 }

@@ -4,7 +4,7 @@
 //! | target | backend | where files live |
 //! |---|---|---|
 //! | native (Linux, macOS, Windows) | real OS mappings through `memmap2` | the OS file system |
-//! | `wasm32-unknown-unknown` in a browser | emulation (planned) | an IndexedDB-backed file store |
+//! | `wasm32-unknown-unknown` in a browser | emulation: pages in wasm memory, flushed explicitly | an IndexedDB-backed file store |
 //! | `wasm32-wasip1`, `wasm32-unknown-emscripten` | emulation | `std::fs` |
 //!
 //! [`Mmap`] is one type for every access mode ([`Access::Read`],
@@ -15,6 +15,7 @@
 //! call panics. [`FileStore`] names files where they live.
 //!
 //! Backends implement [`MappedRegion`]; `src/backend.rs` picks one per target.
+//! The contract this crate keeps, in Rust and JS, is `docs/api.md`.
 //!
 //! # Example
 //! Python's documentation example, in Rust:
@@ -46,12 +47,15 @@ mod cursor;
 mod error;
 mod file_store;
 mod io_traits;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "js"))]
+mod js;
 mod mmap;
 mod options;
 mod paged;
 mod region;
 mod search;
 mod store;
+mod sync;
 
 pub use backend::{FlushFuture, ThreadSafety};
 pub use error::{Error, ErrorKind, Result};

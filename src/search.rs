@@ -24,12 +24,8 @@ impl Mmap {
     /// assert_eq!(m.find(b"", 3..), Some(3));
     /// ```
     pub fn find(&self, needle: &[u8], range: impl RangeBounds<usize>) -> Option<usize> {
-        if self.is_closed() {
-            return None;
-        }
-        let range = bounds::clipped(&range, self.len())?;
-        let hay = &self.as_slice()[range.clone()];
-        memmem::find(hay, needle).map(|i| range.start + i)
+        let (start, hay) = self.haystack(range)?;
+        memmem::find(hay, needle).map(|i| start + i)
     }
 
     /// The highest index of `needle` within `range` (absolute, end clipped),
@@ -44,11 +40,17 @@ impl Mmap {
     /// assert_eq!(m.rfind(b"", ..), Some(11));
     /// ```
     pub fn rfind(&self, needle: &[u8], range: impl RangeBounds<usize>) -> Option<usize> {
+        let (start, hay) = self.haystack(range)?;
+        memmem::rfind(hay, needle).map(|i| start + i)
+    }
+
+    /// Where `range`, clipped to the map as Python clips it, starts, and its
+    /// bytes; `None` for a closed map or a reversed range.
+    fn haystack(&self, range: impl RangeBounds<usize>) -> Option<(usize, &[u8])> {
         if self.is_closed() {
             return None;
         }
         let range = bounds::clipped(&range, self.len())?;
-        let hay = &self.as_slice()[range.clone()];
-        memmem::rfind(hay, needle).map(|i| range.start + i)
+        Some((range.start, &self.as_slice()[range]))
     }
 }

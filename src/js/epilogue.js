@@ -2,7 +2,7 @@
 // ---- vmmap: appended to wasm-bindgen's output by scripts/build-pkg.sh ----
 // Python's mmap constants. wasm-bindgen exports no constants; the numbers are
 // the ones src/js/mod.rs accepts (Python's ACCESS_*, Linux's MADV_*) and the
-// emulation's page size and allocation granularity (src/os_emulated.rs).
+// emulation's page size and allocation granularity (src/backend/emulated/mod.rs).
 export const ACCESS_DEFAULT = 0;
 export const ACCESS_READ = 1;
 export const ACCESS_WRITE = 2;

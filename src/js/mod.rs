@@ -1,4 +1,4 @@
-//! The JS API of the npm package `vmmap` (`../shared/api.md`): the
+//! The JS API of the npm package `vmmap` (`docs/api.md`): the
 //! `#[wasm_bindgen]` classes `FileStore` and `Mmap` over the crate's Rust
 //! API, with Python's semantics and JS names, argument checks and errors.
 //!

@@ -15,11 +15,11 @@ use web_sys::Blob;
 use super::args::{self, JsResult};
 use super::errors::{from_vmmap, invalid_state, range_error, type_error};
 use super::mmap::JsMmap;
-use crate::backend::idb::Piece;
 use crate::error::{Error, ErrorKind};
 use crate::file_store::FileStore;
 use crate::options::{Access, MmapOptions};
 use crate::store::check_name;
+use crate::store::idb::Piece;
 
 /// Named files in an IndexedDB database (`FileStore.open(name)`).
 ///

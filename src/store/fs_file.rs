@@ -1,19 +1,21 @@
 //! The `std::fs` store of the emulated backend on WASI and Emscripten: one
 //! open file per mapped file, read and written at offsets, synced once per
 //! commit; and the counters behind `FileStore::stats` of each directory.
+//! What differs between the two targets (how a file is named) is theirs:
+//! `backend::file_id`.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
-use crate::backend::{FlushFuture, OnFail};
+use crate::backend::{self, FlushFuture, OnFail};
 use crate::error::{Error, Result};
-use crate::store::{Backing, Counters, StoreStats, zeroed};
+use crate::store::{Backing, Counters, StoreStats};
+use crate::sync::lock;
 
 /// One open file. Reads and writes move the file's position, so the handle
 /// sits behind a lock: a seek and the read or write after it are one step.
@@ -24,17 +26,12 @@ pub(crate) struct FsFile {
     stats: Arc<Counters>,
 }
 
-/// Locks `m`; a panic while it was held leaves a file handle as valid as before.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// Names the file behind `file`: the same for every handle and path of that
 /// file, different for a file that replaced it (a rename over a file makes a
 /// new one; an open file keeps its identity). Runtimes that report nothing
 /// get a key of their own: such maps do not share.
 fn identity(file: &File) -> Result<String> {
-    match file_id(file)? {
+    match backend::file_id(file)? {
         Some((dev, ino)) => Ok(format!("fs:{dev}:{ino}")),
         None => {
             static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -46,41 +43,6 @@ fn identity(file: &File) -> Result<String> {
     }
 }
 
-/// Device and inode from `fstat` (std's `MetadataExt` is unstable on WASI).
-#[cfg(target_os = "wasi")]
-fn file_id(file: &File) -> Result<Option<(u64, u64)>> {
-    let mut stat = std::mem::MaybeUninit::<libc::stat>::uninit();
-    // SAFETY: `fstat` fills the `stat` it is given on success, and the
-    // descriptor is open for as long as `file` is borrowed.
-    let stat = unsafe {
-        if libc::fstat(file.as_raw_fd(), stat.as_mut_ptr()) != 0 {
-            return Err(Error::from_io("stat the file", io::Error::last_os_error()));
-        }
-        stat.assume_init()
-    };
-    Ok((stat.st_ino != 0).then_some((stat.st_dev, stat.st_ino)))
-}
-
-/// The file system node's id, asked of Emscripten's JS file system. Not
-/// `fstat`: Rust's prebuilt std expects the `stat` layout of emcc 3.1.42 and
-/// later, the `libc` crate's layout for older emcc misplaces `st_ino` (it
-/// assumes a 64-bit `time_t`), and with Debian's emcc 3.1.6 both read the
-/// inode as garbage. Node ids are unique in the process and survive renames.
-#[cfg(target_os = "emscripten")]
-fn file_id(file: &File) -> Result<Option<(u64, u64)>> {
-    unsafe extern "C" {
-        /// Emscripten's `emscripten.h`: evaluates JS in the module's scope.
-        fn emscripten_run_script_int(script: *const std::ffi::c_char) -> std::ffi::c_int;
-    }
-    let script = format!(
-        "(function () {{ try {{ return FS.getStream({}).node.id | 0; }} catch (e) {{ return 0; }} }})()\0",
-        file.as_raw_fd()
-    );
-    // SAFETY: the script is NUL-terminated, and catches what it throws.
-    let id = unsafe { emscripten_run_script_int(script.as_ptr().cast()) };
-    Ok((id > 0).then_some((0, id as u64)))
-}
-
 impl FsFile {
     /// `file`, whose flushes count in `stats`.
     pub(crate) fn new(file: File, stats: Arc<Counters>) -> Result<FsFile> {
@@ -89,13 +51,6 @@ impl FsFile {
             file: Mutex::new(file),
             stats,
         })
-    }
-
-    /// The `len` bytes from `offset`: the window a map loads, and nothing more.
-    pub(crate) fn load(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
-        let mut out = zeroed(len as u64, &format!("a window of {len} bytes"))?;
-        self.read_at(offset, &mut out)?;
-        Ok(out)
     }
 }
 
@@ -165,21 +120,6 @@ impl Backing for FsFile {
         // `commit` returns once the data is in the file: nothing is pending.
         Box::pin(std::future::ready(Ok(())))
     }
-}
-
-/// Renames `from` over `to` (how `FileStore::write_file` replaces a file).
-/// On Emscripten `to` is removed first: the MEMFS of emcc 3.1.6 keeps a file
-/// that was renamed over in its name table, and that file comes back once
-/// the new one is removed. Files there live in memory and one thread runs,
-/// so nothing can see the moment between the two calls.
-pub(crate) fn replace_file(from: &Path, to: &Path) -> io::Result<()> {
-    if cfg!(target_os = "emscripten") {
-        match std::fs::remove_file(to) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
-    }
-    std::fs::rename(from, to)
 }
 
 /// The counters of each directory whose files were mapped, by its path as

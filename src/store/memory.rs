@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use super::{Backing, Counters, Store, StoreStats, zeroed};
 use crate::backend::{FlushFuture, OnFail};
@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
 use crate::options::MmapOptions;
 use crate::paged::{self, Windows};
+use crate::sync::lock;
 
 /// The files of one in-memory store, by name.
 #[derive(Debug, Default)]
@@ -29,12 +30,6 @@ pub(crate) struct MemoryFile {
     key: String,
     data: Mutex<Vec<u8>>,
     stats: Arc<Counters>,
-}
-
-/// Locks `m`; a panic elsewhere while it was held cannot leave a byte vector
-/// half-valid, so a poisoned lock is used as it is.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn not_found(name: &str) -> Error {
@@ -125,15 +120,6 @@ impl Store for MemoryStore {
 
     fn stats(&self) -> StoreStats {
         self.stats.snapshot()
-    }
-}
-
-impl MemoryFile {
-    /// `len` bytes from `offset`, which must lie in the file.
-    pub(crate) fn load(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
-        let mut out = vec![0; len];
-        self.read_at(offset, &mut out)?;
-        Ok(out)
     }
 }
 

@@ -1,8 +1,24 @@
 //! Where files live: the [`Store`] contract behind `FileStore`, the
 //! [`Backing`] contract one file fulfils for the emulated backend, and the
-//! stores (`memory.rs` everywhere; `dir.rs` where there is a file system,
-//! `fs_file.rs` under it on WASI and Emscripten, and `idb/` in the browser,
-//! declared in `backend.rs`).
+//! stores: `memory.rs` everywhere; `dir.rs` where there is a file system,
+//! `fs_file.rs` under it on WASI and Emscripten, and `idb/` in the browser.
+//! A store that exists only on some targets says which on its `mod` line;
+//! `backend.rs` re-exports each target's `NamedStore`.
+
+pub(crate) mod memory;
+// The IndexedDB store's pure planning: compiled everywhere, so that plain
+// `cargo test` runs its unit tests on the host.
+pub(crate) mod idb_plan;
+
+// Wherever there is a file system: native, WASI, Emscripten.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub(crate) mod dir;
+// WASI and Emscripten, which have files but no mmap.
+#[cfg(any(target_os = "wasi", target_os = "emscripten"))]
+pub(crate) mod fs_file;
+// The browser.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub(crate) mod idb;
 
 use std::fmt;
 use std::ops::Range;
@@ -12,9 +28,6 @@ use crate::backend::{FlushFuture, OnFail, ThreadSafety};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mmap::Mmap;
 use crate::options::MmapOptions;
-
-pub(crate) mod idb_plan;
-pub(crate) mod memory;
 
 /// What `FileStore` asks of a store. Names reaching it are checked with
 /// [`check_name`].
@@ -79,6 +92,14 @@ pub(crate) trait Backing: fmt::Debug + ThreadSafety {
     /// Fills `out` with the file's bytes from `offset`; bytes past the end read as zero.
     /// A store that can only read asynchronously returns `Unsupported`.
     fn read_at(&self, offset: u64, out: &mut [u8]) -> Result<()>;
+
+    /// The `len` bytes from `offset` (a window a map loads, and nothing
+    /// more), or `QuotaExceeded` if memory cannot hold them.
+    fn load(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let mut out = zeroed(len as u64, &format!("a window of {len} bytes"))?;
+        self.read_at(offset, &mut out)?;
+        Ok(out)
+    }
 
     /// Sets the file's length: new bytes are zero.
     fn set_len(&self, len: u64) -> Result<()>;
@@ -147,9 +168,15 @@ impl Counters {
         let page = crate::page_size();
         let units: usize = runs.iter().map(|run| run.len().div_ceil(page)).sum();
         let bytes: usize = runs.iter().map(Range::len).sum();
+        self.add(units as u64, bytes as u64);
+    }
+
+    /// Counts one commit of `units` storage units (pages, or a store's own
+    /// unit, such as IndexedDB chunks) holding `bytes` bytes.
+    pub(crate) fn add(&self, units: u64, bytes: u64) {
         self.commits.fetch_add(1, Ordering::Relaxed);
-        self.units.fetch_add(units as u64, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+        self.units.fetch_add(units, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
     }
 
     /// The counts so far.

@@ -1,6 +1,6 @@
-//! Opening the file behind a map of a path, as every target with `std::fs`
-//! does it: the access decides the mode, and `create` makes a missing file of
-//! `offset + len` zero bytes.
+//! Opening the file behind a map, as every target with `std::fs` does it:
+//! for a path, the access decides the mode and `create` makes a missing file
+//! of `offset + len` zero bytes; for an open file, a second handle.
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -46,4 +46,11 @@ pub(crate) fn open_file(path: &Path, opts: &MmapOptions) -> Result<File> {
         .write(opts.get_access() == Access::Write)
         .open(path)
         .map_err(|e| Error::from_io(context(), e))
+}
+
+/// A second handle to `file`, which the map keeps open (for `size`,
+/// `resize` and flushes) whatever the caller does with the first.
+pub(crate) fn duplicate(file: &File) -> Result<File> {
+    file.try_clone()
+        .map_err(|e| Error::from_io("duplicate the file handle", e))
 }

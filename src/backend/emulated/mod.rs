@@ -1,5 +1,11 @@
-//! Page size and allocation granularity of the emulated backend: documented
-//! constants, the same in every browser and runtime.
+//! What every emulated target (browser, WASI, Emscripten) shares outside
+//! `paged/`: the page size and allocation granularity, documented constants
+//! the same in every browser and runtime; and anonymous maps
+//! (`anonymous.rs`).
+
+mod anonymous;
+
+pub(crate) use anonymous::anonymous;
 
 /// Dirty pages are tracked, and `flush_range` offsets aligned, in 4 KiB pages
 /// (what most OSes use, and `mmap.PAGESIZE` on Linux x86-64).

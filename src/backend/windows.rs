@@ -1,4 +1,5 @@
-//! Windows helpers for the native backend: page size, allocation granularity, advice.
+//! What `os_map` asks of Windows: page size and allocation granularity
+//! (`GetSystemInfo`); advice and file names need nothing.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -46,8 +47,8 @@ pub(crate) fn advise(
 }
 
 /// Names the file behind `file`, for the register of native maps
-/// (`native_maps.rs`): `None`, since Windows itself refuses to cut a file
-/// that a map still shows (the resize fails with an OS error).
-pub(crate) fn file_id(_file: &std::fs::File) -> Option<(u64, u64)> {
-    None
+/// (`os_map/register.rs`): `None`, since Windows itself refuses to cut a
+/// file that a map still shows (the resize fails with an OS error).
+pub(crate) fn file_id(_file: &std::fs::File) -> Result<Option<(u64, u64)>> {
+    Ok(None)
 }

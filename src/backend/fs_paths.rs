@@ -6,13 +6,13 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
-use super::fs_file::{FsFile, dir_counters};
-use super::open_file::open_file;
-use crate::error::{Error, Result};
+use super::open_file::{duplicate, open_file};
+use crate::error::Result;
 use crate::options::MmapOptions;
 use crate::paged::{Windows, map_window};
 use crate::region::MappedRegion;
 use crate::store::Backing;
+use crate::store::fs_file::{FsFile, dir_counters};
 
 /// Every live window of every file in this process, so that two maps of one
 /// file share their pages, as `MAP_SHARED` maps share the page cache.
@@ -29,9 +29,7 @@ pub(crate) fn open_path(path: &Path, opts: &MmapOptions) -> Result<Box<dyn Mappe
 /// Maps an open file through a duplicate of its handle. A map of a handle
 /// belongs to no directory store: its flushes are counted nowhere.
 pub(crate) fn map_file(file: &File, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
-    let file = file
-        .try_clone()
-        .map_err(|e| Error::from_io("duplicate the file handle", e))?;
+    let file = duplicate(file)?;
     map_owned(FsFile::new(file, Arc::default())?, opts)
 }
 

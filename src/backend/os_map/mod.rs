@@ -1,4 +1,9 @@
-//! The native backend: [`MappedRegion`] over real OS mappings from `memmap2`.
+//! The native backend: [`MappedRegion`] over real OS mappings from `memmap2`,
+//! with the register of this process's file maps (`register.rs`) that keeps
+//! a resize from cutting bytes another map shows. What differs between
+//! Unix and Windows is asked of `backend` (`advise`, `file_id`).
+
+mod register;
 
 use std::fs::File;
 use std::io;
@@ -6,8 +11,8 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::native_maps::Registered;
-use super::open_file::open_file;
+use self::register::Registered;
+use super::open_file::{duplicate, open_file};
 use crate::backend::{self, FlushFuture};
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Access, Advice, MmapOptions};
@@ -53,9 +58,7 @@ pub(crate) fn open_path(path: &Path, opts: &MmapOptions) -> Result<Box<dyn Mappe
 
 /// Maps an open file (kept open through a duplicate handle for `size` and `resize`).
 pub(crate) fn map_file(file: &File, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
-    let file = file
-        .try_clone()
-        .map_err(|e| Error::from_io("duplicate the file handle", e))?;
+    let file = duplicate(file)?;
     map_owned(file, opts, "file")
 }
 
@@ -102,7 +105,7 @@ fn map_owned(file: File, opts: &MmapOptions, what: &str) -> Result<Box<dyn Mappe
             e,
         )
     })?;
-    let registered = backend::file_id(&file).map(|id| Registered::new(id, offset + len as u64));
+    let registered = backend::file_id(&file)?.map(|id| Registered::new(id, offset + len as u64));
     Ok(Box::new(NativeRegion {
         map,
         file: Some(file),

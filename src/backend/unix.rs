@@ -1,4 +1,5 @@
-//! Unix helpers for the native backend: the page size and `madvise`.
+//! What `os_map` asks of Unix, through `libc`: the page size, `madvise`, and
+//! a file's device and inode.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -64,9 +65,11 @@ pub(crate) fn advise(
 }
 
 /// Names the file behind `file` in this system (device, inode), for the
-/// register of native maps (`native_maps.rs`); `None` if it cannot be read.
-pub(crate) fn file_id(file: &std::fs::File) -> Option<(u64, u64)> {
+/// register of native maps (`os_map/register.rs`).
+pub(crate) fn file_id(file: &std::fs::File) -> Result<Option<(u64, u64)>> {
     use std::os::unix::fs::MetadataExt;
-    let meta = file.metadata().ok()?;
-    Some((meta.dev(), meta.ino()))
+    let meta = file
+        .metadata()
+        .map_err(|e| Error::from_io("stat the mapped file", e))?;
+    Ok(Some((meta.dev(), meta.ino())))
 }
