@@ -126,12 +126,32 @@ suite_reliability() {
 # Left out: everything that maps through memmap2 (tests/native.rs, the
 # native property test, the fuzz test, doc tests) — FFI that Miri cannot run.
 # Isolation is off for tempfile and proptest (clock, environment).
+# Miri interprets on one core: the conformance suite runs beside the rest.
 suite_miri() {
   step "install: nightly toolchain with miri, rust-src" need_miri
-  step "cargo miri setup" cargo +nightly miri setup
-  step "cargo +nightly miri test (emulation: unit, conformance, property, soundness)" \
-    env MIRIFLAGS="-Zmiri-disable-isolation" PROPTEST_CASES="${VMMAP_MIRI_CASES:-4}" \
-    cargo +nightly miri test --locked --lib --test soundness --test emulated --test memory_model
+  step "cargo miri setup" quietly cargo +nightly miri setup
+  export MIRIFLAGS="-Zmiri-disable-isolation" PROPTEST_CASES="${VMMAP_MIRI_CASES:-2}"
+  step "build the tests for Miri" quietly miri_test --no-run
+  step "cargo +nightly miri test (emulation: conformance | unit, property, soundness)" \
+    run_both "miri_test --test emulated" "miri_test --lib --test soundness --test memory_model"
+}
+
+miri_test() {
+  cargo +nightly miri test --locked "$@"
+}
+
+# run_both CMD1 CMD2: runs two commands at once, prints each one's output
+# when it ends; fails if either does.
+run_both() {
+  local a b status=0
+  a=$(mktemp) b=$(mktemp)
+  (eval "$1") >"$a" 2>&1 &
+  local pid=$!
+  (eval "$2") >"$b" 2>&1 || status=$?
+  wait "$pid" || status=$?
+  cat "$a" "$b"
+  rm -f "$a" "$b"
+  return "$status"
 }
 
 suite_docs() {

@@ -257,7 +257,8 @@ impl FileStore {
     /// ```
     pub async unsafe fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
         check_name(name)?;
-        dispatch!(self, s => s.map(name, opts).await)
+        let region = dispatch!(self, s => s.map(name, opts).await)?;
+        Ok(Mmap::from_region(region, opts.get_access()))
     }
 }
 

@@ -64,6 +64,7 @@ impl Mmap {
     /// assert_eq!(vmmap::Mmap::anonymous(0).unwrap_err().kind(), vmmap::ErrorKind::InvalidArgument);
     /// ```
     pub fn anonymous(len: usize) -> Result<Mmap> {
+        check_len("anonymous map length", len)?;
         Ok(Mmap::from_region(backend::anonymous(len)?, Access::Write))
     }
 
@@ -421,15 +422,7 @@ impl Mmap {
                 format!("resize to {new_len}: a map with {access:?} access cannot be resized"),
             ));
         }
-        if new_len == 0 || new_len > isize::MAX as usize {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!(
-                    "resize to {new_len}: the new length must be in 1..={}",
-                    isize::MAX
-                ),
-            ));
-        }
+        check_len("resize: the new length", new_len)?;
         region.resize(new_len)?;
         self.len = new_len;
         Ok(())
@@ -616,4 +609,16 @@ impl fmt::Debug for Mmap {
             .field("region", &self.region)
             .finish()
     }
+}
+
+/// A map's length must be in `1..=isize::MAX` (Rust's limit for one
+/// allocation or slice); else `InvalidArgument` naming `what`.
+fn check_len(what: &str, len: usize) -> Result<()> {
+    if len == 0 || len > isize::MAX as usize {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("{what} {len} is not in 1..={}", isize::MAX),
+        ));
+    }
+    Ok(())
 }

@@ -9,9 +9,9 @@ use std::sync::{Arc, LazyLock};
 use super::open_file::{duplicate, open_file};
 use crate::error::Result;
 use crate::options::MmapOptions;
+use crate::paged::Backing;
 use crate::paged::{Windows, map_window};
 use crate::region::MappedRegion;
-use crate::store::Backing;
 use crate::store::fs_file::{FsFile, dir_counters};
 
 /// Every live window of every file in this process, so that two maps of one

@@ -24,7 +24,7 @@ use super::args::{self, Bytes, JsResult};
 use super::errors::{from_vmmap, invalid_state, range_error, type_error};
 use crate::mmap::Mmap;
 use crate::options::Access;
-use crate::store::zeroed;
+use crate::paged::zeroed;
 
 /// One map and whether JS holds a view of it.
 struct Inner {

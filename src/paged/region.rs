@@ -4,13 +4,13 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use super::backing::{Backing, zeroed};
 use super::bytes::Bytes;
 use super::shared::{Pages, Windows};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Access, Advice};
 use crate::region::MappedRegion;
-use crate::store::{Backing, zeroed};
 
 /// One emulated map.
 #[derive(Debug)]
@@ -98,10 +98,6 @@ impl MappedRegion for PagedRegion {
         Ok(())
     }
 
-    fn write(&mut self, offset: usize, data: &[u8]) -> Result<()> {
-        self.write_with(offset, data.len(), &mut |dst| dst.copy_from_slice(data))
-    }
-
     fn copy_within(&mut self, src: Range<usize>, dest: usize) -> Result<()> {
         self.debug_check(&src);
         self.debug_check(&(dest..dest + src.len()));
@@ -151,9 +147,7 @@ impl MappedRegion for PagedRegion {
     }
 
     fn resize(&mut self, new_len: usize) -> Result<()> {
-        if self.access != Access::Write {
-            return Err(Error::read_only("resize"));
-        }
+        debug_assert_eq!(self.access, Access::Write, "checked by Mmap");
         // Write back first: the resized map gets pages of its own, and what
         // was dirty must not depend on which map keeps the old ones.
         self.flush(0..self.pages.len())?;

@@ -16,12 +16,13 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, Weak};
 
+use super::backing::Backing;
 use super::bytes::Bytes;
 use super::tracker::{Source, Tracker};
 use crate::error::Result;
-use crate::store::Backing;
+use crate::sync::lock;
 
 /// The bytes of a window `[offset, offset + len)` of a file, with what a
 /// flush must write of them.
@@ -83,11 +84,6 @@ impl Held<'_> {
     pub(crate) fn all(&self) -> &[u8] {
         self.range(0..self.bytes.len())
     }
-}
-
-/// Locks `m`; the state behind these locks stays valid if a holder panicked.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Pages {

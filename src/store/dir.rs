@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::backend;
 use crate::error::{Error, ErrorKind, Result};
-use crate::mmap::Mmap;
 use crate::options::MmapOptions;
+use crate::region::MappedRegion;
 use crate::store::{Store, StoreStats};
 
 /// Files that `write_file` is writing carry this suffix until they are renamed
@@ -107,9 +107,8 @@ impl Store for DirStore {
             .map_err(|e| Error::from_io(format!("remove {name:?}"), e))
     }
 
-    async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
-        let region = backend::open_path(&self.dir.join(name), opts)?;
-        Ok(Mmap::from_region(region, opts.get_access()))
+    async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
+        backend::open_path(&self.dir.join(name), opts)
     }
 
     fn stats(&self) -> StoreStats {

@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::backend::{self, FlushFuture, OnFail};
 use crate::error::{Error, Result};
-use crate::store::{Backing, Counters, StoreStats};
+use crate::paged::Backing;
+use crate::store::{Counters, StoreStats};
 use crate::sync::lock;
 
 /// One open file. Reads and writes move the file's position, so the handle

@@ -7,12 +7,12 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::{Backing, Counters, Store, StoreStats, zeroed};
+use super::{Counters, Store, StoreStats};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
-use crate::mmap::Mmap;
 use crate::options::MmapOptions;
-use crate::paged::{self, Windows};
+use crate::paged::{self, Backing, Windows, zeroed};
+use crate::region::MappedRegion;
 use crate::sync::lock;
 
 /// The files of one in-memory store, by name.
@@ -107,15 +107,18 @@ impl Store for MemoryStore {
             .ok_or_else(|| not_found(name))
     }
 
-    async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
+    async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
         let file = self.file_for_map(name, opts)?;
         let (offset, len) = opts.window(file.len()?)?;
-        let access = opts.get_access();
         let backing: Arc<dyn Backing> = file.clone();
-        let region = paged::map_window(&self.windows, backing, offset, len, access, || {
-            file.load(offset, len)
-        })?;
-        Ok(Mmap::from_region(region, access))
+        paged::map_window(
+            &self.windows,
+            backing,
+            offset,
+            len,
+            opts.get_access(),
+            || file.load(offset, len),
+        )
     }
 
     fn stats(&self) -> StoreStats {
@@ -198,9 +201,11 @@ mod tests {
         let store = MemoryStore::new();
         store.write("f", &vec![0; 3 * page]);
         let key = store.file("f").unwrap().key.clone();
-        let read = MmapOptions::new().access(Access::Read).clone();
-        let mut a = pollster::block_on(store.map("f", &MmapOptions::new())).unwrap();
-        let mut reader = pollster::block_on(store.map("f", &read)).unwrap();
+        let map = |access| {
+            let region = pollster::block_on(store.map("f", MmapOptions::new().access(access)));
+            crate::Mmap::from_region(region.unwrap(), access)
+        };
+        let (mut a, mut reader) = (map(Access::Write), map(Access::Read));
         a.write_at(0, b"L").unwrap();
         let seen: &[u8] = &reader[..];
         store.windows.apply_remote(&key, 0, &vec![5; 2 * page]);

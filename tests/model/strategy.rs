@@ -177,9 +177,9 @@ pub fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// A sequence of 1 to 64 ops.
+/// A sequence of 1 to 64 ops (16 under Miri, where each op costs ~1000x).
 pub fn ops() -> impl Strategy<Value = Vec<Op>> {
-    vec(op(), 1..=64)
+    vec(op(), 1..=if cfg!(miri) { 16 } else { 64 })
 }
 
 /// A map length: mostly small, sometimes around one page, sometimes a few pages.

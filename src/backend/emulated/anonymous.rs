@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::backend::{FlushFuture, OnFail};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::options::Access;
+use crate::paged::{Backing, zeroed};
 use crate::paged::{Windows, map_window};
 use crate::region::MappedRegion;
-use crate::store::{Backing, zeroed};
 
 /// Nothing to write to: commits succeed and store nothing.
 #[derive(Debug)]
@@ -55,12 +55,7 @@ impl Backing for NoFile {
 
 /// A zero-filled, writable map of `len` bytes backed by no file.
 pub(crate) fn anonymous(len: usize) -> Result<Box<dyn MappedRegion>> {
-    if len == 0 || len > isize::MAX as usize {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!("anonymous map length {len} is not in 1..={}", isize::MAX),
-        ));
-    }
+    debug_assert!(len != 0 && len <= isize::MAX as usize, "checked by Mmap");
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let backing = Arc::new(NoFile {
         key: format!("anonymous:{}", NEXT.fetch_add(1, Ordering::Relaxed)),

@@ -82,12 +82,7 @@ pub(crate) fn dir_stats(_dir: &Path) -> StoreStats {
 }
 
 fn new_anonymous(len: usize) -> Result<memmap2::MmapMut> {
-    if len == 0 || len > isize::MAX as usize {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!("anonymous map length {len} is not in 1..={}", isize::MAX),
-        ));
-    }
+    debug_assert!(len != 0 && len <= isize::MAX as usize, "checked by Mmap");
     memmap2::MmapMut::map_anon(len)
         .map_err(|e| Error::from_io(format!("map {len} anonymous bytes"), e))
 }
@@ -199,37 +194,26 @@ impl MappedRegion for NativeRegion {
         self.map.bytes()
     }
 
+    // `Mmap` checks access and ranges before it calls a region (and names
+    // the values in its errors); here a range past the end would be a bug
+    // in `Mmap`, and slicing would stop it.
+
     fn bytes_mut(&mut self, range: Range<usize>) -> Result<&mut [u8]> {
         // The OS tracks dirty pages of a real mapping: nothing to record.
-        let len = self.map.bytes().len();
         match &mut self.map {
-            Map::Writable(m) => m.get_mut(range.clone()).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::OutOfRange,
-                    format!("range {}..{} is outside 0..{len}", range.start, range.end),
-                )
-            }),
+            Map::Writable(m) => Ok(&mut m[range]),
             Map::ReadOnly(_) => Err(Error::read_only("write")),
         }
     }
 
+    #[inline]
     fn write(&mut self, offset: usize, data: &[u8]) -> Result<()> {
-        // One bounds check and a copy: the OS tracks what is dirty.
-        let len = self.map.bytes().len();
+        // A copy: the OS tracks what is dirty.
         match &mut self.map {
-            Map::Writable(m) => match offset
-                .checked_add(data.len())
-                .and_then(|end| m.get_mut(offset..end))
-            {
-                Some(dest) => {
-                    dest.copy_from_slice(data);
-                    Ok(())
-                }
-                None => Err(Error::new(
-                    ErrorKind::OutOfRange,
-                    format!("{} bytes at {offset} do not fit in 0..{len}", data.len()),
-                )),
-            },
+            Map::Writable(m) => {
+                m[offset..offset + data.len()].copy_from_slice(data);
+                Ok(())
+            }
             Map::ReadOnly(_) => Err(Error::read_only("write")),
         }
     }
@@ -256,12 +240,10 @@ impl MappedRegion for NativeRegion {
     }
 
     fn resize(&mut self, new_len: usize) -> Result<()> {
-        if new_len == 0 || new_len > isize::MAX as usize {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("new length {new_len} is not in 1..={}", isize::MAX),
-            ));
-        }
+        debug_assert!(
+            new_len != 0 && new_len <= isize::MAX as usize,
+            "checked by Mmap"
+        );
         if !matches!(self.map, Map::Writable(_)) || self.access != Access::Write {
             return Err(Error::read_only("resize"));
         }

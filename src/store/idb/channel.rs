@@ -15,6 +15,8 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::JsValue;
 use web_sys::BroadcastChannel;
 
+use super::transaction::LAST_INDEX;
+
 /// This page's end of the channel of one database.
 #[derive(Debug)]
 pub(crate) struct Channel(BroadcastChannel);
@@ -70,7 +72,7 @@ impl Message {
         let chunks = chunks
             .iter()
             .filter_map(|c| c.as_f64())
-            .filter(|c| c.fract() == 0.0 && *c >= 0.0 && *c < 2f64.powi(53))
+            .filter(|c| c.fract() == 0.0 && *c >= 0.0 && *c <= LAST_INDEX as f64)
             .map(|c| c as u64)
             .collect();
         Some(Message::Commit {

@@ -24,36 +24,9 @@ use super::lease;
 use super::meta::{Meta, new_id};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::Backing;
+use crate::paged::Backing;
+use crate::store::Counters;
 use crate::store::idb_plan::{Check, decide, plan_flush, plan_resize};
-
-/// What the store's flushes wrote (`FileStore::stats`).
-#[derive(Debug, Default)]
-pub(crate) struct Counters {
-    commits: Cell<u64>,
-    units: Cell<u64>,
-    bytes: Cell<u64>,
-}
-
-impl Counters {
-    fn add(&self, units: u64, bytes: u64) {
-        self.commits.set(self.commits.get() + 1);
-        self.units.set(self.units.get() + units);
-        self.bytes.set(self.bytes.get() + bytes);
-    }
-
-    pub(crate) fn commits(&self) -> u64 {
-        self.commits.get()
-    }
-
-    pub(crate) fn units(&self) -> u64 {
-        self.units.get()
-    }
-
-    pub(crate) fn bytes(&self) -> u64 {
-        self.bytes.get()
-    }
-}
 
 /// The key that names file `id` of database `db_name` in this page: maps
 /// with the same key share pages (`paged::Windows`).

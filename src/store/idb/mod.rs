@@ -51,15 +51,15 @@ use web_sys::{IdbDatabase, IdbFactory};
 #[cfg(feature = "js")]
 pub(crate) use self::stream::Piece;
 
-use self::file::{Counters, IdbFile, Peers};
+use self::file::{IdbFile, Peers};
 use self::meta::{CHUNK, Meta, new_id};
 use self::request::{js_error, request};
 use self::transaction::{Writing, all_chunks, chunk_key, chunk_range, readonly};
 use crate::error::{Error, ErrorKind, Result};
-use crate::mmap::Mmap;
 use crate::options::MmapOptions;
-use crate::paged::{self, Windows};
-use crate::store::{Backing, Store, StoreStats, check_name, zeroed};
+use crate::paged::{self, Backing, Windows, zeroed};
+use crate::region::MappedRegion;
+use crate::store::{Counters, Store, StoreStats, check_name};
 
 thread_local! {
     /// Maps of one file share pages across every `FileStore` handle of the page.
@@ -287,16 +287,12 @@ impl Store for IdbStore {
         .await
     }
 
-    async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
+    async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
         self.in_turn(name, self.map_unlocked(name, opts)).await
     }
 
     fn stats(&self) -> StoreStats {
-        StoreStats {
-            commits: self.counters.commits(),
-            units_written: self.counters.units(),
-            bytes_written: self.counters.bytes(),
-        }
+        self.counters.snapshot()
     }
 }
 
@@ -392,7 +388,7 @@ impl IdbStore {
         w.finish().await
     }
 
-    async fn map_unlocked(&self, name: &str, opts: &MmapOptions) -> Result<Mmap> {
+    async fn map_unlocked(&self, name: &str, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
         let meta = match self.meta(name).await? {
             Some(meta) => meta,
             None if opts.get_create() => {
@@ -420,7 +416,6 @@ impl IdbStore {
             self.load(name, &meta, offset, len).await?
         };
         let backing = self.file(name, meta, known);
-        let region = paged::map_window(&windows, backing, offset, len, access, || Ok(bytes))?;
-        Ok(Mmap::from_region(region, access))
+        paged::map_window(&windows, backing, offset, len, access, || Ok(bytes))
     }
 }

@@ -1,0 +1,75 @@
+//! [`Backing`]: what the emulation needs of one file of a store, so that
+//! stores depend on the emulation and never the reverse; and [`zeroed`],
+//! memory for a window that fails instead of aborting.
+
+use std::fmt;
+use std::ops::Range;
+
+use crate::backend::{FlushFuture, OnFail, ThreadSafety};
+use crate::error::{Error, ErrorKind, Result};
+
+/// `len` zero bytes for `what`, or `QuotaExceeded` if memory cannot hold them
+/// (never an abort: a map's size comes from user input and stored files).
+pub(crate) fn zeroed(len: u64, what: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    usize::try_from(len)
+        .ok()
+        .and_then(|len| bytes.try_reserve_exact(len).ok().map(|()| len))
+        .map(|len| {
+            bytes.resize(len, 0);
+            bytes
+        })
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::QuotaExceeded,
+                format!("{len} bytes for {what} do not fit in memory"),
+            )
+        })
+}
+
+/// One file of a store, as the emulated region sees it: shaped like redb's
+/// `StorageBackend` (length, read, set length, write, sync), with the write
+/// and the sync split so that the browser can start a commit and finish it later.
+pub(crate) trait Backing: fmt::Debug + ThreadSafety {
+    /// Names the file uniquely in this process, so that maps of one file
+    /// share their pages.
+    fn key(&self) -> &str;
+
+    /// The file's length, counting writes started but not yet durable.
+    fn len(&self) -> Result<u64>;
+
+    /// Fills `out` with the file's bytes from `offset`; bytes past the end read as zero.
+    /// A store that can only read asynchronously returns `Unsupported`.
+    fn read_at(&self, offset: u64, out: &mut [u8]) -> Result<()>;
+
+    /// The `len` bytes from `offset` (a window a map loads, and nothing
+    /// more), or `QuotaExceeded` if memory cannot hold them.
+    fn load(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let mut out = zeroed(len as u64, &format!("a window of {len} bytes"))?;
+        self.read_at(offset, &mut out)?;
+        Ok(out)
+    }
+
+    /// Sets the file's length: new bytes are zero.
+    fn set_len(&self, len: u64) -> Result<()>;
+
+    /// Writes the `runs` of `window` (a map's bytes, which start at file
+    /// offset `offset`) in one atomic step: afterwards the file holds all of
+    /// them or, on error, none. `runs` are every page of `scope` (a range of
+    /// `window`) whose bytes differ from what the map last loaded or wrote,
+    /// so the rest of `scope` holds what the map last knew of the file.
+    /// Returns once durable, or (in the browser) once started; see
+    /// [`committed`](Self::committed). A commit that was started and fails
+    /// later calls `on_fail`, so that the map marks the runs dirty again.
+    fn commit(
+        &self,
+        window: &[u8],
+        offset: u64,
+        scope: Range<usize>,
+        runs: &[Range<usize>],
+        on_fail: OnFail,
+    ) -> Result<()>;
+
+    /// Resolves once every commit started so far is durable.
+    fn committed(&self) -> FlushFuture;
+}
