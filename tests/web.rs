@@ -62,6 +62,28 @@ mod persistence {
 
     const MIB: usize = 1 << 20;
 
+    /// Opens store `name` again (a new handle) and checks that its file "f"
+    /// holds `expected` (`what`): its size, `read_file` and a map of it.
+    async fn reopened_holds(name: &str, expected: &[u8], what: &str) -> vmmap::FileStore {
+        let store = open(name).await;
+        assert_eq!(
+            file_size(&store, "f").await,
+            expected.len() as u64,
+            "{what}: the size a new handle reports"
+        );
+        assert!(
+            file(&store, "f").await == expected,
+            "{what}: read_file of a new handle differs"
+        );
+        let m = map(&store, "f", &MmapOptions::new()).await;
+        assert!(
+            m[..] == expected[..],
+            "{what}: the map of a new handle differs"
+        );
+        drop(m);
+        store
+    }
+
     /// A flushed write is in the database: a new `FileStore` handle on the
     /// same name, opened after every map and handle is dropped, maps and
     /// reads the same bytes.
@@ -81,15 +103,8 @@ mod persistence {
         expected[5..10].copy_from_slice(b"hello");
         expected[len - 3..].copy_from_slice(b"end");
 
-        let store = open(&name).await;
+        let store = reopened_holds(&name, &expected, "flushed bytes").await;
         assert_eq!(ok!(store.list().await), ["f"]);
-        assert_eq!(file_size(&store, "f").await, len as u64);
-        let m = map(&store, "f", &MmapOptions::new()).await;
-        assert!(m[..] == expected[..], "the map of a new handle differs");
-        assert!(
-            file(&store, "f").await == expected,
-            "read_file of a new handle differs"
-        );
     }
 
     /// A window at an offset deep into a large file sees exactly the file's
@@ -157,18 +172,10 @@ mod persistence {
             ok!(m.write_at(new_len - 4, b"tail"));
             flush_and_wait(&m).await;
         }
-        let store = open(&name).await;
-        assert_eq!(file_size(&store, "f").await, new_len as u64);
         let mut expected = pattern(old_len);
         expected.resize(new_len, 0);
         expected[new_len - 4..].copy_from_slice(b"tail");
-        assert!(
-            file(&store, "f").await == expected,
-            "the grown file's bytes differ"
-        );
-        let m = map(&store, "f", &MmapOptions::new()).await;
-        assert_eq!(m.len(), new_len);
-        assert!(m[..] == expected[..], "a map of the grown file differs");
+        reopened_holds(&name, &expected, "the grown file").await;
     }
 
     /// `resize` shrinking a map shrinks the file, and a later grow reads
@@ -186,14 +193,9 @@ mod persistence {
             ok!(m.resize(new_len));
             flush_and_wait(&m).await;
         }
-        let store = open(&name).await;
-        assert_eq!(file_size(&store, "f").await, new_len as u64);
         let mut expected = pattern(new_len);
         expected[..4].copy_from_slice(b"head");
-        assert!(
-            file(&store, "f").await == expected,
-            "the shrunk file's bytes differ"
-        );
+        let store = reopened_holds(&name, &expected, "the shrunk file").await;
 
         let mut m = map(&store, "f", &MmapOptions::new()).await;
         ok!(m.resize(old_len));
