@@ -32,19 +32,19 @@ macro_rules! native_tests {
 
 for_each_case!(native_tests);
 
-/// The cases of stores that write pages, which the native backend does not
-/// run (`tests/conformance/flush_cost.rs`): listed only for the check below.
-macro_rules! page_store_cases {
+/// The cases of `tests/conformance/flush_cost.rs`, which the native backend
+/// does not run (its stores count no writes): listed only for the check below.
+macro_rules! flush_cost_cases {
     ($($module:ident :: $case:ident),* $(,)?) => {
-        const PAGE_STORE_LISTED: &[&str] =
+        const FLUSH_COST_LISTED: &[&str] =
             &[$(concat!(stringify!($module), "::", stringify!($case))),*];
     };
 }
 
-for_each_page_store_case!(page_store_cases);
+for_each_flush_cost_case!(flush_cost_cases);
 
 /// Every `pub async fn` in tests/conformance/ is listed in `for_each_case!`
-/// or `for_each_page_store_case!` (so no harness silently skips a case) and
+/// or `for_each_flush_cost_case!` (so no harness silently skips a case) and
 /// listed once.
 #[test]
 fn every_case_is_listed() {
@@ -71,7 +71,7 @@ fn every_case_is_listed() {
     defined.sort();
     let mut listed: Vec<String> = LISTED
         .iter()
-        .chain(PAGE_STORE_LISTED)
+        .chain(FLUSH_COST_LISTED)
         .map(|s| s.to_string())
         .collect();
     listed.sort();
@@ -80,7 +80,7 @@ fn every_case_is_listed() {
     assert_eq!(listed, deduped, "a case is listed twice");
     assert_eq!(
         defined, listed,
-        "for_each_case! (with for_each_page_store_case!) and the case files disagree"
+        "for_each_case! (with for_each_flush_cost_case!) and the case files disagree"
     );
 }
 

@@ -52,7 +52,7 @@ macro_rules! fs_cases {
 }
 
 for_each_case!(fs_cases);
-for_each_page_store_case!(fs_cases);
+for_each_flush_cost_case!(fs_cases);
 
 /// Growing a window over bytes of the file works on `std::fs`.
 #[test]

@@ -1,9 +1,10 @@
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 //! Browser harness: every shared conformance case in headless Chromium
-//! against the IndexedDB store, each case in a database of its own, plus what
+//! against the IndexedDB store, each case in a database of its own, with the
+//! flush-cost cases (flushes write only the chunks that changed), plus what
 //! only a persistent browser store can show: bytes that survive a new handle,
 //! windows of large files, resizes that persist, copy maps that never write,
-//! and flushes that write only the chunks that changed.
+//! and flushes that fail or race another writer without losing anything.
 //!
 //! In the browser `flush` only starts the write-back; every check of the
 //! store awaits `flushed()` first.
@@ -52,6 +53,7 @@ macro_rules! browser_cases {
 }
 
 for_each_case!(browser_cases);
+for_each_flush_cost_case!(browser_cases);
 
 /// What the IndexedDB store keeps across handles, and what its flushes cost.
 mod persistence {
@@ -246,90 +248,6 @@ mod persistence {
             file(&store, "f").await == original,
             "a new handle sees copy-map writes"
         );
-    }
-
-    /// Writes `len` bytes of 7s as "big" in a fresh store and maps it for write.
-    async fn big_file(case: &str, len: usize) -> (vmmap::FileStore, vmmap::Mmap) {
-        let store = open(&unique_name(case)).await;
-        ok!(store.write_file("big", &vec![7u8; len]).await);
-        let m = map(&store, "big", &MmapOptions::new()).await;
-        (store, m)
-    }
-
-    /// One byte written in a multi-megabyte file: the flush is one commit of
-    /// one chunk (a chunk is at most 1 MiB, far less than the file); a
-    /// second flush with nothing dirty writes nothing.
-    #[wasm_bindgen_test]
-    async fn one_byte_flush_writes_one_chunk() {
-        let (store, mut m) = big_file("one_byte_flush_writes_one_chunk", 8 * MIB).await;
-        let before = store.stats();
-        ok!(m.write_at(5 * MIB + 3, b"x"));
-        flush_and_wait(&m).await;
-        let after = store.stats();
-        assert_eq!(
-            after.commits - before.commits,
-            1,
-            "commits: {before:?} -> {after:?}"
-        );
-        assert_eq!(
-            after.units_written - before.units_written,
-            1,
-            "chunks: {before:?} -> {after:?}"
-        );
-        let bytes = after.bytes_written - before.bytes_written;
-        assert!(
-            (1..=MIB as u64).contains(&bytes),
-            "one chunk should be between 1 byte and 1 MiB, the flush wrote {bytes} bytes"
-        );
-
-        flush_and_wait(&m).await;
-        assert_eq!(store.stats(), after, "a flush with nothing dirty wrote");
-        let stored = file(&store, "big").await;
-        assert_eq!(stored[5 * MIB + 3], b'x');
-        assert_eq!(stored.iter().filter(|&&b| b != 7).count(), 1);
-    }
-
-    /// Writes through `as_mut_slice` are found at flush, and only the chunks
-    /// whose bytes changed are written: a byte set to the value it had
-    /// dirties nothing, and two bytes of one chunk are one chunk.
-    #[wasm_bindgen_test]
-    async fn raw_slice_flush_writes_only_changed_chunks() {
-        let (store, mut m) = big_file("raw_slice_flush_writes_only_changed_chunks", 4 * MIB).await;
-        let slice = ok!(m.as_mut_slice());
-        slice[10] = 1;
-        slice[3 * MIB] = 7; // unchanged: the byte was 7 already
-        slice[3 * MIB + 3 * page()] = 7; // likewise
-        slice[2 * MIB] = 2;
-        slice[2 * MIB + 1] = 2; // the same page, so the same chunk
-        let before = store.stats();
-        flush_and_wait(&m).await;
-        let after = store.stats();
-        assert_eq!(
-            after.commits - before.commits,
-            1,
-            "commits: {before:?} -> {after:?}"
-        );
-        assert_eq!(
-            after.units_written - before.units_written,
-            2,
-            "chunks: {before:?} -> {after:?}"
-        );
-        assert!(
-            after.bytes_written - before.bytes_written <= 2 * MIB as u64,
-            "two chunks of at most 1 MiB: {before:?} -> {after:?}"
-        );
-
-        // Exposed again but unchanged: nothing to write.
-        ok!(m.get_mut(..));
-        flush_and_wait(&m).await;
-        assert_eq!(store.stats(), after, "an unchanged raw slice was written");
-        drop(m);
-        let stored = file(&store, "big").await;
-        assert_eq!(
-            (stored[10], stored[2 * MIB], stored[2 * MIB + 1]),
-            (1, 2, 2)
-        );
-        assert_eq!(stored.iter().filter(|&&b| b != 7).count(), 3);
     }
 
     /// A flush whose transaction fails reports it through `flushed()`, and

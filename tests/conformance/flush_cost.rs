@@ -1,19 +1,32 @@
-//! What a flush costs on a store that writes pages (`FileStore::memory()`,
-//! and the directory store under WASI and Emscripten): it writes what
-//! changed and nothing more, as `FileStore::stats` counts it. Not a theme of
-//! `for_each_case!`: natively the OS writes a map back and `stats` counts
-//! nothing, and the browser's store writes chunks of many pages
-//! (`tests/web.rs` checks those). The harnesses of page stores run these
-//! cases through `for_each_page_store_case!`.
+//! What a flush costs, as `FileStore::stats` counts it: a flush writes the
+//! units that changed (pages, or chunks in the browser) and nothing more.
+//! Not a theme of `for_each_case!`: natively the OS writes a map back and
+//! `stats` counts nothing. Every other harness (the memory store, WASI and
+//! Emscripten on `std::fs`, the browser on IndexedDB) runs these cases
+//! through `for_each_flush_cost_case!`.
+
+use std::ops::RangeInclusive;
 
 use super::{file, flush_and_wait, page, write_and_map};
 use vmmap::{FileStore, MmapOptions};
 
 const MIB: usize = 1 << 20;
 
-/// A flush after a one-byte change writes one page in one commit; a second
-/// flush, with nothing dirty, writes nothing.
-pub async fn one_byte_flush_writes_one_page(store: &FileStore) {
+/// The bytes one unit of `FileStore::stats` can hold: a page on the memory
+/// store and on `std::fs`; in the browser a chunk, whose size is the
+/// IndexedDB store's own, at most 1 MiB.
+fn unit_bytes() -> RangeInclusive<u64> {
+    if cfg!(all(target_arch = "wasm32", target_os = "unknown")) {
+        1..=MIB as u64
+    } else {
+        page() as u64..=page() as u64
+    }
+}
+
+/// One byte written in a multi-megabyte file: the flush is one commit of
+/// one unit, far less than the file; a second flush, with nothing dirty,
+/// writes nothing.
+pub async fn one_byte_flush_writes_one_unit(store: &FileStore) {
     let mut m = write_and_map(store, "big", &vec![7u8; 8 * MIB], &MmapOptions::new()).await;
     let before = store.stats();
     ok!(m.write_at(5 * MIB + 3, b"x"));
@@ -22,11 +35,16 @@ pub async fn one_byte_flush_writes_one_page(store: &FileStore) {
     assert_eq!(
         (
             after.commits - before.commits,
-            after.units_written - before.units_written,
-            after.bytes_written - before.bytes_written
+            after.units_written - before.units_written
         ),
-        (1, 1, page() as u64),
-        "commits, pages and bytes written: {before:?} -> {after:?}"
+        (1, 1),
+        "commits and units written: {before:?} -> {after:?}"
+    );
+    let bytes = after.bytes_written - before.bytes_written;
+    assert!(
+        unit_bytes().contains(&bytes),
+        "one unit is {:?} bytes, the flush wrote {bytes}",
+        unit_bytes()
     );
     flush_and_wait(&m).await;
     assert_eq!(store.stats(), after, "a flush with nothing dirty wrote");
@@ -35,27 +53,39 @@ pub async fn one_byte_flush_writes_one_page(store: &FileStore) {
     assert_eq!(stored.iter().filter(|&&b| b != 7).count(), 1);
 }
 
-/// Pages changed through a raw slice are found at flush, and only they are
-/// written: a byte set to the value it had dirties nothing, and two bytes
-/// of one page are one page. Exposed again but unchanged, nothing is written.
-pub async fn raw_slice_writes_flush_only_changed_pages(store: &FileStore) {
+/// Writes through `as_mut_slice` are found at flush, and only the units
+/// whose bytes changed are written: a byte set to the value it had dirties
+/// nothing (at 3 MiB, a unit of its own on every store), and two bytes of
+/// one page are one unit. Exposed again but unchanged, nothing is written.
+pub async fn raw_slice_flush_writes_only_changed_units(store: &FileStore) {
     let mut m = write_and_map(store, "big", &vec![7u8; 4 * MIB], &MmapOptions::new()).await;
     let slice = ok!(m.as_mut_slice());
     slice[10] = 1;
     slice[3 * page()] = 7; // unchanged: the byte was 7 already
+    slice[3 * MIB] = 7; // likewise
+    slice[3 * MIB + 3 * page()] = 7; // likewise
     slice[2 * MIB] = 2;
-    slice[2 * MIB + 1] = 2; // the same page
+    slice[2 * MIB + 1] = 2; // the same page, so the same unit
     let before = store.stats();
     flush_and_wait(&m).await;
     let after = store.stats();
     assert_eq!(
-        after.units_written - before.units_written,
-        2,
-        "pages written: {before:?} -> {after:?}"
+        (
+            after.commits - before.commits,
+            after.units_written - before.units_written
+        ),
+        (1, 2),
+        "commits and units written: {before:?} -> {after:?}"
+    );
+    let (unit, bytes) = (unit_bytes(), after.bytes_written - before.bytes_written);
+    assert!(
+        (2 * unit.start()..=2 * unit.end()).contains(&bytes),
+        "two units of {unit:?} bytes, the flush wrote {bytes}"
     );
     ok!(m.get_mut(..));
     flush_and_wait(&m).await;
     assert_eq!(store.stats(), after, "an unchanged raw slice was written");
+    drop(m);
     let stored = file(store, "big").await;
     assert_eq!(
         (stored[10], stored[2 * MIB], stored[2 * MIB + 1]),

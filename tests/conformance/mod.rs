@@ -9,8 +9,8 @@
 //!
 //! A harness declares `#[macro_use] mod conformance;` and passes its own
 //! macro to [`for_each_case!`], which calls it with every case as
-//! `module::case` (harnesses of stores that write pages also to
-//! `for_each_page_store_case!`). It gives every case a fresh, empty store (natively a new
+//! `module::case` (every harness but the native one also to
+//! `for_each_flush_cost_case!`). It gives every case a fresh, empty store (natively a new
 //! temporary directory; in a browser a database name of its own). Case names
 //! are unique across the suite: they become test function names. Where a case's expectation is not obvious, its doc comment
 //! says what Python's `mmap` does (the reference) or why the contract differs.
@@ -193,16 +193,14 @@ macro_rules! for_each_case {
     };
 }
 
-/// Calls `$m! { module::case, ... }` with every case for stores that write
-/// whole pages, a page a unit of `FileStore::stats` (the memory store, and
-/// the directory store under WASI and Emscripten): not natively, nor in the
-/// browser (see `flush_cost`).
-#[allow(unused_macros)] // harnesses of other stores include this module too
-macro_rules! for_each_page_store_case {
+/// Calls `$m! { module::case, ... }` with every case of `flush_cost`, which
+/// every harness runs but the native one (its stores count no writes).
+#[allow(unused_macros)] // the native harness only lists them
+macro_rules! for_each_flush_cost_case {
     ($m:ident) => {
         $m! {
-            flush_cost::one_byte_flush_writes_one_page,
-            flush_cost::raw_slice_writes_flush_only_changed_pages,
+            flush_cost::one_byte_flush_writes_one_unit,
+            flush_cost::raw_slice_flush_writes_only_changed_units,
         }
     };
 }
