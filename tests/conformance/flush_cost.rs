@@ -8,7 +8,7 @@
 use std::ops::RangeInclusive;
 
 use super::{file, flush_and_wait, page, write_and_map};
-use vmmap::{FileStore, MmapOptions};
+use vmmap::{FileStore, MmapOptions, StoreStats};
 
 const MIB: usize = 1 << 20;
 
@@ -23,6 +23,20 @@ fn unit_bytes() -> RangeInclusive<u64> {
     }
 }
 
+/// Asserts that the store made `commits` commits of `units` units between
+/// `before` and `after`; returns the bytes they wrote.
+fn written(before: StoreStats, after: StoreStats, (commits, units): (u64, u64)) -> u64 {
+    assert_eq!(
+        (
+            after.commits - before.commits,
+            after.units_written - before.units_written
+        ),
+        (commits, units),
+        "commits and units written: {before:?} -> {after:?}"
+    );
+    after.bytes_written - before.bytes_written
+}
+
 /// One byte written in a multi-megabyte file: the flush is one commit of
 /// one unit, far less than the file; a second flush, with nothing dirty,
 /// writes nothing.
@@ -32,15 +46,7 @@ pub async fn one_byte_flush_writes_one_unit(store: &FileStore) {
     ok!(m.write_at(5 * MIB + 3, b"x"));
     flush_and_wait(&m).await;
     let after = store.stats();
-    assert_eq!(
-        (
-            after.commits - before.commits,
-            after.units_written - before.units_written
-        ),
-        (1, 1),
-        "commits and units written: {before:?} -> {after:?}"
-    );
-    let bytes = after.bytes_written - before.bytes_written;
+    let bytes = written(before, after, (1, 1));
     assert!(
         unit_bytes().contains(&bytes),
         "one unit is {:?} bytes, the flush wrote {bytes}",
@@ -69,15 +75,7 @@ pub async fn raw_slice_flush_writes_only_changed_units(store: &FileStore) {
     let before = store.stats();
     flush_and_wait(&m).await;
     let after = store.stats();
-    assert_eq!(
-        (
-            after.commits - before.commits,
-            after.units_written - before.units_written
-        ),
-        (1, 2),
-        "commits and units written: {before:?} -> {after:?}"
-    );
-    let (unit, bytes) = (unit_bytes(), after.bytes_written - before.bytes_written);
+    let (unit, bytes) = (unit_bytes(), written(before, after, (1, 2)));
     assert!(
         (2 * unit.start()..=2 * unit.end()).contains(&bytes),
         "two units of {unit:?} bytes, the flush wrote {bytes}"
