@@ -67,6 +67,13 @@ use std::time::{Duration, Instant};
 
 use vmmap::{Access, Mmap, MmapOptions};
 
+// The statistics and the results table, shared with the browser bench
+// (`tests/web_bench.rs`), which prints the same table.
+#[path = "../tests/bench_support/mod.rs"]
+mod bench_support;
+
+use bench_support::{Row, Target, best, median};
+
 /// Size of one random read or write.
 const IO: usize = 4096;
 /// Random offsets per round of a read/write pair, and the batch the two
@@ -337,8 +344,8 @@ fn pair(s: &mut Rw, offs: &[usize], a: RwOp, b: RwOp) -> (f64, f64) {
         }
     }
     let ops = (n * RW_BATCH) as f64;
-    let per_op = |side: &mut Vec<Vec<f64>>| side.iter_mut().map(|t| median(t)).sum::<f64>() / ops;
-    (per_op(&mut times[0]), per_op(&mut times[1]))
+    let per_op = |side: &[Vec<f64>]| side.iter().map(|t| median(t)).sum::<f64>() / ops;
+    (per_op(&times[0]), per_op(&times[1]))
 }
 
 // ---------------------------------------------------------------------------
@@ -419,14 +426,14 @@ fn find(path: &Path, len: usize, needle: &[u8], haystack: &str, rows: &mut Vec<R
             ("CPython `mmap.find` (did not run)".to_string(), None)
         }
     };
-    rows.push(Row {
-        what: what.clone(),
-        vmmap: vm_gbps,
+    rows.push(Row::measured(
+        what.clone(),
+        vm_gbps,
         peer,
         peer_value,
-        unit: Unit::GbPerS,
-        target: Target::FasterBy(5.0),
-    });
+        Unit::GbPerS,
+        Target::FasterBy(5.0),
+    ));
     rows.push(Row::overhead(
         what,
         vm_gbps,
@@ -598,7 +605,7 @@ fn alternate(n: usize, block: usize, mut op: impl FnMut(bool) -> Duration) -> (f
             }
         }
     }
-    (median(&mut vm), median(&mut peer))
+    (median(&vm), median(&peer))
 }
 
 // ---------------------------------------------------------------------------
@@ -628,25 +635,27 @@ impl Unit {
     }
 }
 
-enum Target {
-    /// No target; the ratio is for information.
-    None,
-    /// vmmap time at most this multiple of the peer's.
-    AtMost(f64),
-    /// vmmap at least this many times faster than the peer.
-    FasterBy(f64),
-}
-
-struct Row {
-    what: String,
-    vmmap: f64,
-    peer: String,
-    peer_value: Option<f64>,
-    unit: Unit,
-    target: Target,
-}
-
 impl Row {
+    /// A row of values in `unit`, with its time ratio whatever the unit; a
+    /// peer that did not run (`None`) shows as "n/a".
+    fn measured(
+        what: String,
+        vmmap: f64,
+        peer: String,
+        peer_value: Option<f64>,
+        unit: Unit,
+        target: Target,
+    ) -> Row {
+        Row {
+            what,
+            vmmap: unit.show(vmmap),
+            peer,
+            peer_result: peer_value.map_or_else(|| "n/a".to_string(), |p| unit.show(p)),
+            ratio: peer_value.map(|p| unit.time_ratio(vmmap, p)),
+            target,
+        }
+    }
+
     /// A row comparing the vmmap API with the raw call it wraps; with
     /// `targeted`, held to "at most 5% over raw".
     fn overhead(
@@ -657,18 +666,12 @@ impl Row {
         unit: Unit,
         targeted: bool,
     ) -> Row {
-        Row {
-            what,
-            vmmap,
-            peer: peer.into(),
-            peer_value: Some(peer_value),
-            unit,
-            target: if targeted {
-                Target::AtMost(1.05)
-            } else {
-                Target::None
-            },
-        }
+        let target = if targeted {
+            Target::AtMost(1.05)
+        } else {
+            Target::None
+        };
+        Row::measured(what, vmmap, peer.into(), Some(peer_value), unit, target)
     }
 }
 
@@ -680,57 +683,13 @@ fn print_table(mib: usize, page: usize, rows: &[Row]) {
          Time ratio = vmmap time / peer time (below 1: vmmap faster).\n",
         FIND_ROUNDS * FIND_CALLS
     );
-    println!("| measurement | vmmap | peer | peer result | time ratio vmmap/peer | target | met |");
-    println!("|---|---:|---|---:|---:|---|---|");
-    for r in rows {
-        let (peer_value, ratio, met) = match r.peer_value {
-            None => ("n/a".to_string(), "n/a".to_string(), "n/a"),
-            Some(p) => {
-                let t = r.unit.time_ratio(r.vmmap, p);
-                let ratio = if t <= 1.0 {
-                    format!("{t:.3} ({:.2}x faster)", 1.0 / t)
-                } else {
-                    format!("{t:.3} (+{:.1}%)", (t - 1.0) * 100.0)
-                };
-                let met = match r.target {
-                    Target::None => "—",
-                    Target::AtMost(m) if t <= m => "yes",
-                    Target::FasterBy(x) if t <= 1.0 / x => "yes",
-                    _ => "**no**",
-                };
-                (r.unit.show(p), ratio, met)
-            }
-        };
-        let target = match r.target {
-            Target::None => "—".to_string(),
-            Target::AtMost(m) => format!("≤ {m:.2}"),
-            Target::FasterBy(x) => format!("≥ {x}x faster"),
-        };
-        println!(
-            "| {} | {} | {} | {peer_value} | {ratio} | {target} | {met} |",
-            r.what,
-            r.unit.show(r.vmmap),
-            r.peer
-        );
+    for line in bench_support::table(rows) {
+        println!("{line}");
     }
 }
 
 // ---------------------------------------------------------------------------
 // helpers
-
-fn best(v: &[f64]) -> f64 {
-    v.iter().copied().fold(f64::INFINITY, f64::min)
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
 
 /// Writes a `len`-byte file in 1 MiB chunks that `fill` produces, then syncs
 /// it so the timed runs start with clean pages and no pending writeback.

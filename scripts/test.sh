@@ -30,7 +30,7 @@ suite_lint() {
 }
 
 suite_native() {
-  step "cargo test (native backend: unit, conformance, model, examples, doc tests)" \
+  step "cargo test (native backend: unit, conformance, model, a 10,000-op fuzz, examples, doc tests)" \
     cargo test --locked
   step "example hello (Python docs' hello.txt)" check_hello
 }
@@ -107,8 +107,9 @@ suite_demo() {
 #   VMMAP_FUZZ_OPS=50000000 VMMAP_CRASH_KILLS=200 scripts/test.sh reliability
 # (The full-store test is in the npm suite: tests/js/api.test.mjs.)
 suite_reliability() {
-  step "fuzz: native vs emulated vs model, ${VMMAP_FUZZ_OPS:-1000000} operations (cargo test --release --test fuzz)" \
-    cargo test --locked --release --test fuzz -- --nocapture
+  local fuzz_ops=${VMMAP_FUZZ_OPS:-1000000}
+  step "fuzz: native vs emulated vs model, $fuzz_ops operations (cargo test --release --test fuzz)" \
+    env VMMAP_FUZZ_OPS="$fuzz_ops" cargo test --locked --release --test fuzz -- --nocapture
   step "install: chromium" need_chromium
   step "install: node, npm" need_npm
   step "build pkg/ (scripts/build-pkg.sh)" scripts/build-pkg.sh

@@ -19,9 +19,12 @@ macro_rules! emulated_cases {
 }
 
 for_each_case!(emulated_cases);
+for_each_flush_cost_case!(emulated_cases);
 
 /// What only the emulated backend can show: flushes write what changed, and
-/// nothing more, counted by `FileStore::stats`.
+/// nothing more, counted by `FileStore::stats` (with the cases of
+/// `tests/conformance/flush_cost.rs`, which every harness but the native one
+/// runs).
 mod flush_cost {
     use vmmap::{Access, FileStore, MmapOptions};
 
@@ -37,47 +40,6 @@ mod flush_cost {
             unsafe { store.map("big", &MmapOptions::new()).await }.unwrap()
         });
         (store, map)
-    }
-
-    #[test]
-    fn one_byte_flush_writes_one_page() {
-        let (store, mut m) = setup(8 * MIB);
-        let before = store.stats();
-        m.write_at(5 * MIB + 3, b"x").unwrap();
-        m.flush().unwrap();
-        let after = store.stats();
-        assert_eq!(after.commits - before.commits, 1);
-        assert_eq!(after.units_written - before.units_written, 1);
-        assert_eq!(
-            after.bytes_written - before.bytes_written,
-            vmmap::page_size() as u64
-        );
-        // A second flush with nothing dirty writes nothing.
-        m.flush().unwrap();
-        assert_eq!(store.stats(), after);
-        let file = pollster::block_on(store.read_file("big")).unwrap();
-        assert_eq!(file[5 * MIB + 3], b'x');
-    }
-
-    #[test]
-    fn raw_slice_writes_flush_only_changed_pages() {
-        let (store, mut m) = setup(4 * MIB);
-        let page = vmmap::page_size();
-        let slice = m.as_mut_slice().unwrap();
-        slice[10] = 1;
-        slice[3 * page] = 7; // unchanged: the byte was 7 already
-        slice[2 * MIB] = 2;
-        slice[2 * MIB + 1] = 2; // same page
-        let before = store.stats();
-        m.flush().unwrap();
-        let after = store.stats();
-        assert_eq!(after.units_written - before.units_written, 2);
-        // Exposed again, nothing changed: nothing to write.
-        m.get_mut(..).unwrap();
-        m.flush().unwrap();
-        assert_eq!(store.stats(), after);
-        let file = pollster::block_on(store.read_file("big")).unwrap();
-        assert_eq!((file[10], file[2 * MIB], file[2 * MIB + 1]), (1, 2, 2));
     }
 
     #[test]

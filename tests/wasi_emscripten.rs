@@ -52,6 +52,7 @@ macro_rules! fs_cases {
 }
 
 for_each_case!(fs_cases);
+for_each_flush_cost_case!(fs_cases);
 
 /// Growing a window over bytes of the file works on `std::fs`.
 #[test]
@@ -94,45 +95,6 @@ mod files {
         m.close().unwrap();
         expected[3 * granule() + 9] = b'!';
         assert_eq!(fs::read(&path).unwrap(), expected, "close writes back");
-    }
-
-    /// A flush after a one-byte change writes one page, and then nothing.
-    #[test]
-    fn one_byte_flush_writes_one_page() {
-        let dir = scratch();
-        let store = store(&dir);
-        block_on(store.write_file("big", &vec![7u8; 8 * MIB])).unwrap();
-        let mut m = unsafe { block_on(store.map("big", &MmapOptions::new())) }.unwrap();
-        let before = store.stats();
-        m.write_at(5 * MIB + 3, b"x").unwrap();
-        m.flush().unwrap();
-        let after = store.stats();
-        assert_eq!(after.commits - before.commits, 1);
-        assert_eq!(after.units_written - before.units_written, 1);
-        assert_eq!(after.bytes_written - before.bytes_written, page() as u64);
-        m.flush().unwrap();
-        assert_eq!(store.stats(), after, "a flush with nothing dirty wrote");
-        let file = fs::read(dir.path().join("big")).unwrap();
-        assert_eq!(file[5 * MIB + 3], b'x');
-        assert_eq!(file.iter().filter(|&&b| b != 7).count(), 1);
-    }
-
-    /// Pages changed through a raw slice are found and only they are written.
-    #[test]
-    fn raw_slice_writes_flush_only_changed_pages() {
-        let dir = scratch();
-        let store = store(&dir);
-        block_on(store.write_file("f", &vec![7u8; 4 * MIB])).unwrap();
-        let mut m = unsafe { block_on(store.map("f", &MmapOptions::new())) }.unwrap();
-        let slice = m.as_mut_slice().unwrap();
-        slice[10] = 1;
-        slice[3 * page()] = 7; // unchanged
-        slice[2 * MIB] = 2;
-        let before = store.stats();
-        m.flush().unwrap();
-        assert_eq!(store.stats().units_written - before.units_written, 2);
-        let file = fs::read(dir.path().join("f")).unwrap();
-        assert_eq!((file[10], file[2 * MIB]), (1, 2));
     }
 
     /// A copy map never writes the file, even when closed.

@@ -1,9 +1,10 @@
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 //! Browser harness: every shared conformance case in headless Chromium
-//! against the IndexedDB store, each case in a database of its own, plus what
+//! against the IndexedDB store, each case in a database of its own, with the
+//! flush-cost cases (flushes write only the chunks that changed), plus what
 //! only a persistent browser store can show: bytes that survive a new handle,
 //! windows of large files, resizes that persist, copy maps that never write,
-//! and flushes that write only the chunks that changed.
+//! and flushes that fail or race another writer without losing anything.
 //!
 //! In the browser `flush` only starts the write-back; every check of the
 //! store awaits `flushed()` first.
@@ -52,6 +53,7 @@ macro_rules! browser_cases {
 }
 
 for_each_case!(browser_cases);
+for_each_flush_cost_case!(browser_cases);
 
 /// What the IndexedDB store keeps across handles, and what its flushes cost.
 mod persistence {
@@ -61,6 +63,28 @@ mod persistence {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     const MIB: usize = 1 << 20;
+
+    /// Opens store `name` again (a new handle) and checks that its file "f"
+    /// holds `expected` (`what`): its size, `read_file` and a map of it.
+    async fn reopened_holds(name: &str, expected: &[u8], what: &str) -> vmmap::FileStore {
+        let store = open(name).await;
+        assert_eq!(
+            file_size(&store, "f").await,
+            expected.len() as u64,
+            "{what}: the size a new handle reports"
+        );
+        assert!(
+            file(&store, "f").await == expected,
+            "{what}: read_file of a new handle differs"
+        );
+        let m = map(&store, "f", &MmapOptions::new()).await;
+        assert!(
+            m[..] == expected[..],
+            "{what}: the map of a new handle differs"
+        );
+        drop(m);
+        store
+    }
 
     /// A flushed write is in the database: a new `FileStore` handle on the
     /// same name, opened after every map and handle is dropped, maps and
@@ -81,15 +105,8 @@ mod persistence {
         expected[5..10].copy_from_slice(b"hello");
         expected[len - 3..].copy_from_slice(b"end");
 
-        let store = open(&name).await;
+        let store = reopened_holds(&name, &expected, "flushed bytes").await;
         assert_eq!(ok!(store.list().await), ["f"]);
-        assert_eq!(file_size(&store, "f").await, len as u64);
-        let m = map(&store, "f", &MmapOptions::new()).await;
-        assert!(m[..] == expected[..], "the map of a new handle differs");
-        assert!(
-            file(&store, "f").await == expected,
-            "read_file of a new handle differs"
-        );
     }
 
     /// A window at an offset deep into a large file sees exactly the file's
@@ -157,18 +174,10 @@ mod persistence {
             ok!(m.write_at(new_len - 4, b"tail"));
             flush_and_wait(&m).await;
         }
-        let store = open(&name).await;
-        assert_eq!(file_size(&store, "f").await, new_len as u64);
         let mut expected = pattern(old_len);
         expected.resize(new_len, 0);
         expected[new_len - 4..].copy_from_slice(b"tail");
-        assert!(
-            file(&store, "f").await == expected,
-            "the grown file's bytes differ"
-        );
-        let m = map(&store, "f", &MmapOptions::new()).await;
-        assert_eq!(m.len(), new_len);
-        assert!(m[..] == expected[..], "a map of the grown file differs");
+        reopened_holds(&name, &expected, "the grown file").await;
     }
 
     /// `resize` shrinking a map shrinks the file, and a later grow reads
@@ -186,14 +195,9 @@ mod persistence {
             ok!(m.resize(new_len));
             flush_and_wait(&m).await;
         }
-        let store = open(&name).await;
-        assert_eq!(file_size(&store, "f").await, new_len as u64);
         let mut expected = pattern(new_len);
         expected[..4].copy_from_slice(b"head");
-        assert!(
-            file(&store, "f").await == expected,
-            "the shrunk file's bytes differ"
-        );
+        let store = reopened_holds(&name, &expected, "the shrunk file").await;
 
         let mut m = map(&store, "f", &MmapOptions::new()).await;
         ok!(m.resize(old_len));
@@ -244,90 +248,6 @@ mod persistence {
             file(&store, "f").await == original,
             "a new handle sees copy-map writes"
         );
-    }
-
-    /// Writes `len` bytes of 7s as "big" in a fresh store and maps it for write.
-    async fn big_file(case: &str, len: usize) -> (vmmap::FileStore, vmmap::Mmap) {
-        let store = open(&unique_name(case)).await;
-        ok!(store.write_file("big", &vec![7u8; len]).await);
-        let m = map(&store, "big", &MmapOptions::new()).await;
-        (store, m)
-    }
-
-    /// One byte written in a multi-megabyte file: the flush is one commit of
-    /// one chunk (a chunk is at most 1 MiB, far less than the file); a
-    /// second flush with nothing dirty writes nothing.
-    #[wasm_bindgen_test]
-    async fn one_byte_flush_writes_one_chunk() {
-        let (store, mut m) = big_file("one_byte_flush_writes_one_chunk", 8 * MIB).await;
-        let before = store.stats();
-        ok!(m.write_at(5 * MIB + 3, b"x"));
-        flush_and_wait(&m).await;
-        let after = store.stats();
-        assert_eq!(
-            after.commits - before.commits,
-            1,
-            "commits: {before:?} -> {after:?}"
-        );
-        assert_eq!(
-            after.units_written - before.units_written,
-            1,
-            "chunks: {before:?} -> {after:?}"
-        );
-        let bytes = after.bytes_written - before.bytes_written;
-        assert!(
-            (1..=MIB as u64).contains(&bytes),
-            "one chunk should be between 1 byte and 1 MiB, the flush wrote {bytes} bytes"
-        );
-
-        flush_and_wait(&m).await;
-        assert_eq!(store.stats(), after, "a flush with nothing dirty wrote");
-        let stored = file(&store, "big").await;
-        assert_eq!(stored[5 * MIB + 3], b'x');
-        assert_eq!(stored.iter().filter(|&&b| b != 7).count(), 1);
-    }
-
-    /// Writes through `as_mut_slice` are found at flush, and only the chunks
-    /// whose bytes changed are written: a byte set to the value it had
-    /// dirties nothing, and two bytes of one chunk are one chunk.
-    #[wasm_bindgen_test]
-    async fn raw_slice_flush_writes_only_changed_chunks() {
-        let (store, mut m) = big_file("raw_slice_flush_writes_only_changed_chunks", 4 * MIB).await;
-        let slice = ok!(m.as_mut_slice());
-        slice[10] = 1;
-        slice[3 * MIB] = 7; // unchanged: the byte was 7 already
-        slice[3 * MIB + 3 * page()] = 7; // likewise
-        slice[2 * MIB] = 2;
-        slice[2 * MIB + 1] = 2; // the same page, so the same chunk
-        let before = store.stats();
-        flush_and_wait(&m).await;
-        let after = store.stats();
-        assert_eq!(
-            after.commits - before.commits,
-            1,
-            "commits: {before:?} -> {after:?}"
-        );
-        assert_eq!(
-            after.units_written - before.units_written,
-            2,
-            "chunks: {before:?} -> {after:?}"
-        );
-        assert!(
-            after.bytes_written - before.bytes_written <= 2 * MIB as u64,
-            "two chunks of at most 1 MiB: {before:?} -> {after:?}"
-        );
-
-        // Exposed again but unchanged: nothing to write.
-        ok!(m.get_mut(..));
-        flush_and_wait(&m).await;
-        assert_eq!(store.stats(), after, "an unchanged raw slice was written");
-        drop(m);
-        let stored = file(&store, "big").await;
-        assert_eq!(
-            (stored[10], stored[2 * MIB], stored[2 * MIB + 1]),
-            (1, 2, 2)
-        );
-        assert_eq!(stored.iter().filter(|&&b| b != 7).count(), 3);
     }
 
     /// A flush whose transaction fails reports it through `flushed()`, and

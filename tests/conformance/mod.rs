@@ -9,7 +9,8 @@
 //!
 //! A harness declares `#[macro_use] mod conformance;` and passes its own
 //! macro to [`for_each_case!`], which calls it with every case as
-//! `module::case`. It gives every case a fresh, empty store (natively a new
+//! `module::case` (every harness but the native one also to
+//! `for_each_flush_cost_case!`). It gives every case a fresh, empty store (natively a new
 //! temporary directory; in a browser a database name of its own). Case names
 //! are unique across the suite: they become test function names. Where a case's expectation is not obvious, its doc comment
 //! says what Python's `mmap` does (the reference) or why the contract differs.
@@ -56,6 +57,7 @@ pub mod cursor;
 pub mod edit;
 pub mod errors;
 pub mod flush;
+pub mod flush_cost;
 pub mod io_traits;
 pub mod lifecycle;
 pub mod limits;
@@ -187,6 +189,18 @@ macro_rules! for_each_case {
             store::missing_file_is_not_found_everywhere,
             store::large_file_roundtrip,
             store::bad_names_are_invalid,
+        }
+    };
+}
+
+/// Calls `$m! { module::case, ... }` with every case of `flush_cost`, which
+/// every harness runs but the native one (its stores count no writes).
+#[allow(unused_macros)] // the native harness only lists them
+macro_rules! for_each_flush_cost_case {
+    ($m:ident) => {
+        $m! {
+            flush_cost::one_byte_flush_writes_one_unit,
+            flush_cost::raw_slice_flush_writes_only_changed_units,
         }
     };
 }
