@@ -44,6 +44,7 @@
 mod backend;
 mod bounds;
 mod cursor;
+mod edit;
 mod error;
 mod file_store;
 mod io_traits;
@@ -56,6 +57,7 @@ mod region;
 mod search;
 mod store;
 mod sync;
+mod writeback;
 
 pub use backend::{FlushFuture, ThreadSafety};
 pub use error::{Error, ErrorKind, Result};

@@ -1,17 +1,17 @@
-//! [`Mmap`]: one map type for every access mode and backend — construction,
-//! the bytes, edits, resize, flush and close. The file-object calls are in
-//! `cursor.rs`, search in `search.rs`, the `std::io` traits in `io_traits.rs`.
+//! [`Mmap`]: one map type for every access mode and backend — construction
+//! and the bytes. Edits and resize are in `edit.rs`, flush and close in
+//! `writeback.rs`, the file-object calls in `cursor.rs`, search in
+//! `search.rs`, the `std::io` traits in `io_traits.rs`.
 
 use std::fmt;
 use std::fs::File;
-use std::future::Future;
-use std::ops::{Deref, RangeBounds};
+use std::ops::Deref;
 use std::path::Path;
 
 use crate::backend;
-use crate::bounds;
-use crate::error::{Error, ErrorKind, Result};
-use crate::options::{Access, Advice, MmapOptions};
+use crate::edit::check_len;
+use crate::error::{Error, Result};
+use crate::options::{Access, MmapOptions};
 use crate::region::MappedRegion;
 
 /// A memory-mapped file (or anonymous memory) with the API of Python's `mmap`.
@@ -41,13 +41,13 @@ use crate::region::MappedRegion;
 /// ```
 pub struct Mmap {
     /// `None` once closed.
-    region: Option<Box<dyn MappedRegion>>,
-    access: Access,
+    pub(crate) region: Option<Box<dyn MappedRegion>>,
+    pub(crate) access: Access,
     /// The file-object cursor; may exceed `len()` after a shrinking resize, as in Python.
     pub(crate) pos: usize,
     /// `region.bytes().len()`, kept here so that bounds checks make no
     /// virtual call (0 once closed). Only `resize` changes a region's length.
-    len: usize,
+    pub(crate) len: usize,
 }
 
 impl Mmap {
@@ -273,316 +273,6 @@ impl Mmap {
     pub fn as_slice(&self) -> &[u8] {
         self.region.as_deref().map_or(&[], |r| r.bytes())
     }
-
-    /// All the mapped bytes, writable. The map notes that they may be written
-    /// and finds at flush which pages really changed.
-    ///
-    /// # Errors
-    /// [`ErrorKind::ReadOnly`] for [`Access::Read`]; [`ErrorKind::Closed`].
-    ///
-    /// # Example
-    /// ```
-    /// let mut m = vmmap::Mmap::anonymous(4).unwrap();
-    /// m.as_mut_slice().unwrap().copy_from_slice(b"abcd");
-    /// assert_eq!(&m[..], b"abcd");
-    /// ```
-    pub fn as_mut_slice(&mut self) -> Result<&mut [u8]> {
-        self.get_mut(..)
-    }
-
-    /// The bytes of `range`, writable; `range` must lie within the map.
-    ///
-    /// # Errors
-    /// [`ErrorKind::OutOfRange`] for a range past the end or reversed;
-    /// [`ErrorKind::ReadOnly`]; [`ErrorKind::Closed`].
-    ///
-    /// # Example
-    /// ```
-    /// let mut m = vmmap::Mmap::anonymous(8).unwrap();
-    /// m.get_mut(2..4).unwrap().fill(7);
-    /// assert_eq!(&m[..5], &[0, 0, 7, 7, 0]);
-    /// assert_eq!(m.get_mut(4..9).unwrap_err().kind(), vmmap::ErrorKind::OutOfRange);
-    /// ```
-    pub fn get_mut(&mut self, range: impl RangeBounds<usize>) -> Result<&mut [u8]> {
-        let len = self.len;
-        let region = self.writable("get_mut")?;
-        let range = bounds::strict(&range, len)?;
-        region.bytes_mut(range)
-    }
-
-    /// Writes `data` at `offset` (Python `m[offset:offset+len(data)] = data`);
-    /// the cursor does not move.
-    ///
-    /// # Errors
-    /// [`ErrorKind::OutOfRange`] if `data` does not fit (nothing is written);
-    /// [`ErrorKind::ReadOnly`]; [`ErrorKind::Closed`].
-    ///
-    /// # Example
-    /// ```
-    /// let mut m = vmmap::Mmap::anonymous(5).unwrap();
-    /// m.write_at(1, b"abc").unwrap();
-    /// assert_eq!(&m[..], b"\0abc\0");
-    /// assert!(m.write_at(3, b"abc").is_err());
-    /// ```
-    #[inline]
-    pub fn write_at(&mut self, offset: usize, data: &[u8]) -> Result<()> {
-        self.write_checked("write_at", offset, data)
-    }
-
-    /// Lets `fill` write the `len` bytes at `offset` in place, for bytes that
-    /// come from elsewhere (a socket, a decoder, a JS array) and need not be
-    /// gathered in a buffer first. Exactly these bytes count as written (a
-    /// flush writes back their pages, as after [`write_at`](Mmap::write_at),
-    /// with no hashing as after [`get_mut`](Mmap::get_mut)). `fill` gets the
-    /// bytes as they are and should set every one of them. The cursor does
-    /// not move.
-    ///
-    /// # Errors
-    /// [`ErrorKind::OutOfRange`] if `len` bytes do not fit at `offset`
-    /// (`fill` is not called); [`ErrorKind::ReadOnly`]; [`ErrorKind::Closed`].
-    ///
-    /// # Example
-    /// ```
-    /// let mut m = vmmap::Mmap::anonymous(6).unwrap();
-    /// m.write_with(1, 4, |dst| dst.copy_from_slice(b"abcd")).unwrap();
-    /// assert_eq!(&m[..], b"\0abcd\0");
-    /// assert!(m.write_with(3, 4, |_| unreachable!()).is_err());
-    /// ```
-    pub fn write_with(
-        &mut self,
-        offset: usize,
-        len: usize,
-        mut fill: impl FnMut(&mut [u8]),
-    ) -> Result<()> {
-        let map_len = self.len;
-        let region = self.writable("write_with")?;
-        bounds::span("write_with", offset, len, map_len)?;
-        region.write_with(offset, len, &mut fill)
-    }
-
-    /// Writes `data` at `offset` after the closed, access and bounds checks,
-    /// naming the call `what` in errors.
-    #[inline]
-    pub(crate) fn write_checked(&mut self, what: &str, offset: usize, data: &[u8]) -> Result<()> {
-        let len = self.len;
-        let region = self.writable(what)?;
-        bounds::span(what, offset, data.len(), len)?;
-        region.write(offset, data)
-    }
-
-    /// Copies `count` bytes from `src` to `dest` within the map; the two may
-    /// overlap (Python `move`).
-    ///
-    /// # Errors
-    /// [`ErrorKind::OutOfRange`] unless `src + count` and `dest + count` are
-    /// both at most `len()` (nothing moves); [`ErrorKind::ReadOnly`];
-    /// [`ErrorKind::Closed`].
-    ///
-    /// # Example
-    /// ```
-    /// let mut m = vmmap::Mmap::anonymous(6).unwrap();
-    /// m.write_at(0, b"abcdef").unwrap();
-    /// m.move_within(2, 0, 3).unwrap();
-    /// assert_eq!(&m[..], b"ababcf");
-    /// ```
-    pub fn move_within(&mut self, dest: usize, src: usize, count: usize) -> Result<()> {
-        let len = self.len;
-        let region = self.writable("move_within")?;
-        bounds::span("move_within source", src, count, len)?;
-        bounds::span("move_within destination", dest, count, len)?;
-        region.copy_within(src..src + count, dest)
-    }
-
-    /// Changes the length of the map and of its file (to offset + `new_len`);
-    /// new bytes are zero. The cursor is left where it is, even past the new
-    /// end, as in Python.
-    ///
-    /// # Errors
-    /// [`ErrorKind::ReadOnly`] for [`Access::Read`] and [`Access::Copy`];
-    /// [`ErrorKind::InvalidArgument`] for `new_len` 0 (Python fails there
-    /// too, after truncating the file; vmmap changes nothing) or above
-    /// `isize::MAX`; [`ErrorKind::Closed`]; [`ErrorKind::Io`]. On error the
-    /// map and the file are unchanged.
-    ///
-    /// # Example
-    /// ```
-    /// let mut m = vmmap::Mmap::anonymous(4).unwrap();
-    /// m.write_at(0, b"abcd").unwrap();
-    /// m.resize(6).unwrap();
-    /// assert_eq!(&m[..], b"abcd\0\0");
-    /// m.resize(2).unwrap();
-    /// assert_eq!(&m[..], b"ab");
-    /// ```
-    pub fn resize(&mut self, new_len: usize) -> Result<()> {
-        let access = self.access;
-        let region = self.region_mut()?;
-        if access != Access::Write {
-            return Err(Error::new(
-                ErrorKind::ReadOnly,
-                format!("resize to {new_len}: a map with {access:?} access cannot be resized"),
-            ));
-        }
-        check_len("resize: the new length", new_len)?;
-        region.resize(new_len)?;
-        self.len = new_len;
-        Ok(())
-    }
-
-    /// Writes what changed back to the file. Native, WASI and Emscripten:
-    /// returns once it is in the file. Browser: starts an atomic write-back;
-    /// await [`flushed`](Mmap::flushed) for it to commit. Read-only,
-    /// copy-on-write and anonymous maps have nothing to write: `Ok`.
-    ///
-    /// # Errors
-    /// [`ErrorKind::Closed`]; [`ErrorKind::QuotaExceeded`] or
-    /// [`ErrorKind::Io`] from the storage, in which case what was dirty stays
-    /// dirty for a later flush.
-    ///
-    /// # Example
-    /// ```
-    /// let mut m = vmmap::Mmap::anonymous(4).unwrap();
-    /// m.write_at(0, b"data").unwrap();
-    /// m.flush().unwrap();
-    /// ```
-    pub fn flush(&self) -> Result<()> {
-        self.region()?.flush(0..self.len)
-    }
-
-    /// Flushes `len` bytes from `offset` (Python `flush(offset, size)`).
-    ///
-    /// # Errors
-    /// [`ErrorKind::OutOfRange`] if `offset + len` is past the end;
-    /// [`ErrorKind::InvalidArgument`] if `offset` is not a multiple of
-    /// [`page_size()`](crate::page_size); as [`flush`](Mmap::flush) otherwise.
-    ///
-    /// # Example
-    /// ```
-    /// let page = vmmap::page_size();
-    /// let mut m = vmmap::Mmap::anonymous(4 * page).unwrap();
-    /// m.write_at(page, b"x").unwrap();
-    /// m.flush_range(page, page).unwrap();
-    /// assert_eq!(m.flush_range(1, 1).unwrap_err().kind(), vmmap::ErrorKind::InvalidArgument);
-    /// ```
-    pub fn flush_range(&self, offset: usize, len: usize) -> Result<()> {
-        let region = self.region()?;
-        let range = bounds::span("flush_range", offset, len, self.len)?;
-        let page = crate::page_size();
-        if offset % page != 0 {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("flush_range offset {offset} is not a multiple of the page size {page}"),
-            ));
-        }
-        region.flush(range)
-    }
-
-    /// A future that resolves once every flush started so far is durable.
-    /// Where `flush` is synchronous (native, WASI, Emscripten) it is ready at
-    /// once. It does not borrow the map.
-    ///
-    /// # Errors
-    /// The future yields [`ErrorKind::Closed`] for a closed map, or the error
-    /// of a write-back that failed.
-    ///
-    /// # Example
-    /// ```
-    /// # pollster::block_on(async {
-    /// let mut m = vmmap::Mmap::anonymous(4).unwrap();
-    /// m.write_at(0, b"data").unwrap();
-    /// m.flush().unwrap();
-    /// m.flushed().await.unwrap();
-    /// # });
-    /// ```
-    pub fn flushed(&self) -> impl Future<Output = Result<()>> + use<> {
-        let pending = self.region().map(|r| r.flushed());
-        async move { pending?.await }
-    }
-
-    /// Passes a usage hint for `range` (absolute; `..` is the whole map, an
-    /// end past the map is clipped) to the OS. Advice never changes the bytes.
-    ///
-    /// # Errors
-    /// [`ErrorKind::OutOfRange`] if the range starts past the end;
-    /// [`ErrorKind::InvalidArgument`] if its start is not a multiple of
-    /// [`page_size()`](crate::page_size); [`ErrorKind::Closed`].
-    ///
-    /// # Example
-    /// ```
-    /// use vmmap::Advice;
-    /// let m = vmmap::Mmap::anonymous(2 * vmmap::page_size()).unwrap();
-    /// m.advise(Advice::WillNeed, ..).unwrap();
-    /// m.advise(Advice::Random, vmmap::page_size()..).unwrap();
-    /// ```
-    pub fn advise(&self, advice: Advice, range: impl RangeBounds<usize>) -> Result<()> {
-        let region = self.region()?;
-        let len = self.len;
-        let range = bounds::clipped(&range, len)
-            .filter(|clipped| bounds::start(&range) == Some(clipped.start))
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::OutOfRange,
-                    format!(
-                        "advise range {} starts past the end {len} or is reversed",
-                        bounds::show(&range)
-                    ),
-                )
-            })?;
-        let page = crate::page_size();
-        if range.start % page != 0 {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!(
-                    "advise start {} is not a multiple of the page size {page}",
-                    range.start
-                ),
-            ));
-        }
-        if range.is_empty() {
-            return Ok(());
-        }
-        region.advise(advice, range)
-    }
-
-    /// Closes the map: a writable file map starts writing back what is dirty
-    /// (call [`flush`](Mmap::flush) first for durability). Closing twice is
-    /// fine; afterwards every fallible call is [`ErrorKind::Closed`].
-    ///
-    /// # Errors
-    /// An error from starting the write-back; the map is closed all the same.
-    ///
-    /// # Example
-    /// ```
-    /// let mut m = vmmap::Mmap::anonymous(4).unwrap();
-    /// m.close().unwrap();
-    /// m.close().unwrap();
-    /// assert!(m.is_closed());
-    /// assert_eq!(m.read(None).unwrap_err().kind(), vmmap::ErrorKind::Closed);
-    /// ```
-    pub fn close(&mut self) -> Result<()> {
-        self.pos = 0;
-        self.len = 0;
-        match self.region.take() {
-            Some(mut region) => region.close(),
-            None => Ok(()),
-        }
-    }
-
-    /// Whether [`close`](Mmap::close) was called.
-    ///
-    /// # Example
-    /// ```
-    /// let m = vmmap::Mmap::anonymous(4).unwrap();
-    /// assert!(!m.is_closed());
-    /// ```
-    pub fn is_closed(&self) -> bool {
-        self.region.is_none()
-    }
-}
-
-impl Drop for Mmap {
-    fn drop(&mut self) {
-        let _ = self.close();
-    }
 }
 
 impl Deref for Mmap {
@@ -609,16 +299,4 @@ impl fmt::Debug for Mmap {
             .field("region", &self.region)
             .finish()
     }
-}
-
-/// A map's length must be in `1..=isize::MAX` (Rust's limit for one
-/// allocation or slice); else `InvalidArgument` naming `what`.
-fn check_len(what: &str, len: usize) -> Result<()> {
-    if len == 0 || len > isize::MAX as usize {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!("{what} {len} is not in 1..={}", isize::MAX),
-        ));
-    }
-    Ok(())
 }

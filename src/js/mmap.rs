@@ -12,7 +12,6 @@
 //! again ([`expose_views`]).
 
 use std::cell::{Cell, Ref, RefCell, RefMut};
-use std::io::SeekFrom;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Promise, Uint8Array};
@@ -20,7 +19,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::args::{self, Bytes, JsResult};
+use super::args::{self, JsResult};
 use super::errors::{from_vmmap, invalid_state, range_error, type_error};
 use crate::mmap::Mmap;
 use crate::options::Access;
@@ -93,7 +92,7 @@ impl JsMmap {
     }
 
     /// The open map, to read.
-    fn reading(&self, call: &str) -> JsResult<Ref<'_, Mmap>> {
+    pub(super) fn reading(&self, call: &str) -> JsResult<Ref<'_, Mmap>> {
         // No Rust borrow of the bytes outlives a JS call: bring in what
         // other tabs committed before this one reads.
         if let Ok(mut map) = self.inner.map.try_borrow_mut() {
@@ -111,7 +110,7 @@ impl JsMmap {
     }
 
     /// The open map, for a call that does not write bytes (the cursor moves).
-    fn open(&self, call: &str) -> JsResult<RefMut<'_, Mmap>> {
+    pub(super) fn open(&self, call: &str) -> JsResult<RefMut<'_, Mmap>> {
         let mut map = self
             .inner
             .map
@@ -125,7 +124,7 @@ impl JsMmap {
     }
 
     /// The open map, for a call that writes bytes: `TypeError` if read-only.
-    fn writable(&self, call: &str) -> JsResult<RefMut<'_, Mmap>> {
+    pub(super) fn writable(&self, call: &str) -> JsResult<RefMut<'_, Mmap>> {
         let map = self.open(call)?;
         if map.access() == Access::Read {
             return Err(type_error(format!(
@@ -142,7 +141,12 @@ fn closed(call: &str) -> JsValue {
 
 /// Copies `data` into the map at `offset`: all of it or, if it does not fit,
 /// nothing (`RangeError`).
-fn copy_in(map: &mut Mmap, call: &str, offset: usize, data: &Uint8Array) -> JsResult<()> {
+pub(super) fn copy_in(
+    map: &mut Mmap,
+    call: &str,
+    offset: usize,
+    data: &Uint8Array,
+) -> JsResult<()> {
     let n = data.length() as usize;
     let len = map.len();
     if offset.checked_add(n).is_none_or(|end| end > len) {
@@ -297,134 +301,6 @@ impl JsMmap {
         Ok(view)
     }
 
-    /// The lowest index of `sub` (a `Uint8Array`, or a string as UTF-8) in
-    /// `start..end`, or -1. As Python: `start` defaults to the cursor
-    /// (`tell()`), `end` to the end; both follow slice rules.
-    pub fn find(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] sub: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "number")] start: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "number")] end: JsValue,
-    ) -> JsResult<f64> {
-        self.search("Mmap.find", sub, start, end, false)
-    }
-
-    /// The highest index of `sub` in `start..end`, or -1; arguments as `find`.
-    pub fn rfind(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] sub: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "number")] start: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "number")] end: JsValue,
-    ) -> JsResult<f64> {
-        self.search("Mmap.rfind", sub, start, end, true)
-    }
-
-    /// Up to `n` bytes from the cursor (left out, `null` or negative: to the
-    /// end), moving the cursor past them; empty at the end.
-    pub fn read(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "number")] n: JsValue,
-    ) -> JsResult<Uint8Array> {
-        let call = "Mmap.read";
-        let mut map = self.open(call)?;
-        let n = args::optional_integer(call, "n", &n)?.filter(|&n| n >= 0);
-        let rest = map.len().saturating_sub(map.tell());
-        let take = n.map_or(rest, |n| usize::try_from(n).map_or(rest, |n| n.min(rest)));
-        self.take(&mut map, call, take)
-    }
-
-    /// The byte at the cursor, moving past it; `RangeError` at the end.
-    #[wasm_bindgen(js_name = readByte)]
-    pub fn read_byte(&self) -> JsResult<u8> {
-        let call = "Mmap.readByte";
-        self.open(call)?
-            .read_byte()
-            .map_err(|e| from_vmmap(call, &e))
-    }
-
-    /// One line from the cursor, up to and including the next `\n` (or to
-    /// the end); empty at the end.
-    pub fn readline(&self) -> JsResult<Uint8Array> {
-        let call = "Mmap.readline";
-        let mut map = self.open(call)?;
-        let pos = map.tell();
-        let rest = map.len().saturating_sub(pos);
-        let take = map.find(b"\n", pos..).map_or(rest, |i| i + 1 - pos);
-        self.take(&mut map, call, take)
-    }
-
-    /// Writes all of `data` (a `Uint8Array`, or a string as UTF-8) at the
-    /// cursor and moves past it; returns its length. `RangeError` if it does
-    /// not fit before the end (nothing is written).
-    pub fn write(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] data: JsValue,
-    ) -> JsResult<usize> {
-        let call = "Mmap.write";
-        let mut map = self.writable(call)?;
-        let pos = map.tell();
-        match args::bytes(call, "data", &data)? {
-            Bytes::Utf8(bytes) => map.write(&bytes).map_err(|e| from_vmmap(call, &e)),
-            Bytes::Array(array) => {
-                copy_in(&mut map, call, pos, array)?;
-                let n = array.length() as usize;
-                map.seek(SeekFrom::Start((pos + n) as u64))
-                    .map_err(|e| from_vmmap(call, &e))?;
-                Ok(n)
-            }
-        }
-    }
-
-    /// Writes `byte` (0..=255) at the cursor and moves past it.
-    #[wasm_bindgen(js_name = writeByte)]
-    pub fn write_byte(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "number")] byte: JsValue,
-    ) -> JsResult<()> {
-        let call = "Mmap.writeByte";
-        let mut map = self.writable(call)?;
-        let b = args::byte(call, &byte)?;
-        map.write_byte(b).map_err(|e| from_vmmap(call, &e))
-    }
-
-    /// Moves the cursor to `pos` from the start (`whence` 0, the default),
-    /// the cursor (1) or the end (2); returns the new position. `RangeError`
-    /// for a target before 0 or past the end.
-    pub fn seek(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "number")] pos: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "0 | 1 | 2")] whence: JsValue,
-    ) -> JsResult<f64> {
-        let call = "Mmap.seek";
-        let mut map = self.open(call)?;
-        let pos = args::integer(call, "pos", &pos)?;
-        let target = match args::optional_integer(call, "whence", &whence)?.unwrap_or(0) {
-            0 => match u64::try_from(pos) {
-                Ok(pos) => SeekFrom::Start(pos),
-                Err(_) => {
-                    return Err(range_error(format!(
-                        "{call}: seek to {pos} is before the start of the map"
-                    )));
-                }
-            },
-            1 => SeekFrom::Current(pos),
-            2 => SeekFrom::End(pos),
-            other => {
-                return Err(range_error(format!(
-                    "{call}: whence must be 0 (from the start), 1 (from the cursor) or 2 (from the end), got {other}"
-                )));
-            }
-        };
-        map.seek(target)
-            .map(|p| p as f64)
-            .map_err(|e| from_vmmap(call, &e))
-    }
-
-    /// The cursor position.
-    pub fn tell(&self) -> JsResult<usize> {
-        Ok(self.reading("Mmap.tell")?.tell())
-    }
-
     /// The length of the file behind the map (of an anonymous map: its length).
     pub fn size(&self) -> JsResult<f64> {
         let call = "Mmap.size";
@@ -564,49 +440,6 @@ impl JsMmap {
         let i = args::index(call, index, map.len())?;
         let b = args::byte(call, byte)?;
         map.write_at(i, &[b]).map_err(|e| from_vmmap(call, &e))
-    }
-
-    fn search(
-        &self,
-        call: &str,
-        sub: JsValue,
-        start: JsValue,
-        end: JsValue,
-        reverse: bool,
-    ) -> JsResult<f64> {
-        let map = self.reading(call)?;
-        let needle = match args::bytes(call, "sub", &sub)? {
-            Bytes::Utf8(bytes) => bytes,
-            Bytes::Array(array) => {
-                let mut bytes =
-                    zeroed(array.length() as u64, call).map_err(|e| from_vmmap(call, &e))?;
-                array.copy_to(&mut bytes);
-                bytes
-            }
-        };
-        let len = map.len();
-        let cursor = map.tell().min(len);
-        let s = args::slice_bound(args::optional_integer(call, "start", &start)?, cursor, len);
-        let e = args::slice_bound(args::optional_integer(call, "end", &end)?, len, len);
-        let found = if reverse {
-            map.rfind(&needle, s..e)
-        } else {
-            map.find(&needle, s..e)
-        };
-        Ok(found.map_or(-1.0, |i| i as f64))
-    }
-
-    /// The next `n` bytes from the cursor (`n` fits), copied out; the cursor moves past them.
-    fn take(&self, map: &mut Mmap, call: &str, n: usize) -> JsResult<Uint8Array> {
-        let pos = map.tell();
-        if n == 0 {
-            // At or past the end (after a shrinking resize): empty, the cursor stays.
-            return Ok(Uint8Array::new_with_length(0));
-        }
-        let out = Uint8Array::from(map.as_slice().get(pos..pos + n).unwrap_or_default());
-        map.seek(SeekFrom::Start((pos + n) as u64))
-            .map_err(|e| from_vmmap(call, &e))?;
-        Ok(out)
     }
 
     fn start_flush(

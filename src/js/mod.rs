@@ -11,8 +11,10 @@
 //! instead of closing it. Their TypeScript declarations are below.
 
 mod args;
+mod cursor;
 mod errors;
 mod mmap;
+mod search;
 mod store;
 
 use wasm_bindgen::prelude::wasm_bindgen;
