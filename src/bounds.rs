@@ -77,6 +77,18 @@ pub(crate) fn show(range: &impl RangeBounds<usize>) -> String {
     }
 }
 
+/// A map's length must be in `1..=isize::MAX` (Rust's limit for one
+/// allocation or slice); else `InvalidArgument` naming `what`.
+pub(crate) fn check_len(what: &str, len: usize) -> Result<()> {
+    if len == 0 || len > isize::MAX as usize {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("{what} {len} is not in 1..={}", isize::MAX),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

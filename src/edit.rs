@@ -158,21 +158,9 @@ impl Mmap {
                 format!("resize to {new_len}: a map with {access:?} access cannot be resized"),
             ));
         }
-        check_len("resize: the new length", new_len)?;
+        bounds::check_len("resize: the new length", new_len)?;
         region.resize(new_len)?;
         self.len = new_len;
         Ok(())
     }
-}
-
-/// A map's length must be in `1..=isize::MAX` (Rust's limit for one
-/// allocation or slice); else `InvalidArgument` naming `what`.
-pub(crate) fn check_len(what: &str, len: usize) -> Result<()> {
-    if len == 0 || len > isize::MAX as usize {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!("{what} {len} is not in 1..={}", isize::MAX),
-        ));
-    }
-    Ok(())
 }

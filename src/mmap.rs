@@ -9,7 +9,7 @@ use std::ops::Deref;
 use std::path::Path;
 
 use crate::backend;
-use crate::edit::check_len;
+use crate::bounds;
 use crate::error::{Error, Result};
 use crate::options::{Access, MmapOptions};
 use crate::region::MappedRegion;
@@ -64,7 +64,7 @@ impl Mmap {
     /// assert_eq!(vmmap::Mmap::anonymous(0).unwrap_err().kind(), vmmap::ErrorKind::InvalidArgument);
     /// ```
     pub fn anonymous(len: usize) -> Result<Mmap> {
-        check_len("anonymous map length", len)?;
+        bounds::check_len("anonymous map length", len)?;
         Ok(Mmap::from_region(backend::anonymous(len)?, Access::Write))
     }
 
