@@ -166,7 +166,7 @@ impl Tracker {
         }
     }
 
-    /// The pages of `range` were written to the file (after [`to_write`](Self::to_write)).
+    /// The pages of `range` were written to the file (after [`runs_to_write`](Self::runs_to_write)).
     pub(crate) fn committed(&mut self, range: Range<usize>) {
         let pages = self.pages(&range);
         self.dirty.remove_range(pages);
