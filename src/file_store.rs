@@ -241,6 +241,15 @@ impl FileStore {
     /// copied into the map only during a `&mut self` call on a map of the
     /// file, never behind a borrow.
     ///
+    /// Without `unsafe` the call does not compile (when it did, a safe write
+    /// through one map could change a slice borrowed from another; README,
+    /// "Safety"):
+    /// ```compile_fail,E0133
+    /// # async fn f(store: &vmmap::FileStore) -> vmmap::Result<()> {
+    /// let m = store.map("f", &vmmap::MmapOptions::new()).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// As [`Mmap::open`], and [`ErrorKind::InvalidArgument`] for a bad name.
     ///
