@@ -88,16 +88,17 @@ suite_npm() {
     bash -c 'cd tests/js && node --test'
 }
 
-# The demo page alone (also part of npm): www/ served by `scripts/demo.sh
-# --serve-only`, driven in headless Chromium; screenshots in target/screenshots/.
+# The demo page alone (also part of npm): its modules' imports checked for a
+# cycle, then www/ served by `scripts/demo.sh --serve-only`, driven in headless
+# Chromium; screenshots in target/screenshots/.
 suite_demo() {
   step "install: chromium" need_chromium
   step "install: node, npm" need_npm
   command -v python3 >/dev/null || step "install: python3" need_apt python3
   step "build pkg/ (scripts/build-pkg.sh)" scripts/build-pkg.sh
   step "install: tests/js dependencies (locked)" npm_deps tests/js
-  step "node --test demo.test.mjs (the demo page in headless Chromium)" \
-    bash -c 'cd tests/js && node --test demo.test.mjs'
+  step "node --test demo-imports.test.mjs demo.test.mjs (no import cycle; the demo page in headless Chromium)" \
+    bash -c 'cd tests/js && node --test demo-imports.test.mjs demo.test.mjs'
 }
 
 # Reliability (RELIABILITY.md): a million random operations on the native

@@ -1,8 +1,9 @@
 // The Files panel: lists the files in IndexedDB, and creates, imports (picker or drop), exports and deletes them.
+// Imports state, format, messages and mapping.js; only app.js imports this (and hands refreshFiles to mapping.js).
 import { PAGESIZE } from "../pkg/vmmap.js";
 import { $, S, encoder, ui } from "./state.js";
 import { fmtBytes, friendly, ms, parseSize, plural } from "./format.js";
-import { fail, guard, say, updateBanner } from "./messages.js";
+import { fail, guard, refreshStorage, say } from "./messages.js";
 import { adopt, closeMap, openMap } from "./mapping.js";
 
 /** Lists the files in IndexedDB in the panel and in the Map panel's choice of file. */
@@ -51,17 +52,6 @@ function button(text, title, onclick) {
   b.title = title;
   if (onclick) b.onclick = onclick;
   return b;
-}
-
-/** How much of the browser's storage is used, for the banner. */
-export async function refreshStorage() {
-  try {
-    const { usage, quota } = await navigator.storage.estimate();
-    S.storage = `browser storage: ${fmtBytes(usage)} of ${fmtBytes(quota)}`;
-  } catch {
-    S.storage = "";
-  }
-  updateBanner();
 }
 
 async function createFile(name, size) {

@@ -1,4 +1,5 @@
 // Go to and Find in the toolbar: jump to a file offset; search the map for text or hex bytes.
+// Imports state, format, messages and hexview.js; only app.js imports this.
 import { $, S, encoder } from "./state.js";
 import { fmtBytes, fmtOff, friendly, hex, ms, parseSize } from "./format.js";
 import { guard, say } from "./messages.js";

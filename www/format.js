@@ -1,4 +1,5 @@
 // Formatting and parsing for the demo: byte counts, offsets, times, sizes typed by the user, HTML text.
+// Imports only state.js.
 import { S } from "./state.js";
 
 export function fmtBytes(n) {

@@ -1,15 +1,14 @@
 // The hex view: draws only the rows on screen (virtual scrolling), selects bytes and edits them as typed.
+// Imports state, format, messages, session and pagemap; never mapping, find or files (they import this).
 import { PAGESIZE } from "../pkg/vmmap.js";
-import { COLS, MAX_SPACER, ROW, S, encoder, ui } from "./state.js";
-import { HTML_ESCAPES, fmtOff, hex, offDigits } from "./format.js";
+import { COLS, MAX_SPACER, ROW, S, encoder, ui, visibleRows } from "./state.js";
+import { HTML_ESCAPES, fmtOff, hex, offDigits, plural } from "./format.js";
 import { fail, say, updateBanner } from "./messages.js";
-import { writeBytes } from "./mapping.js";
-import { drawPageMap } from "./pagemap.js";
 import { saveSessionSoon } from "./session.js";
+import { drawPageMap } from "./pagemap.js";
 
 let rowPx = ROW; // scrollbar px per row: less than ROW when the file is taller than MAX_SPACER
 const rowsTotal = () => Math.ceil(S.len / COLS);
-export const visibleRows = () => Math.max(1, Math.floor(ui.rows.clientHeight / ROW));
 const maxTop = () => Math.max(0, rowsTotal() - visibleRows());
 
 /** Sizes the scrollbar to the map, then draws everything again. */
@@ -110,6 +109,33 @@ export function select(i, pane = S.pane) {
 export function reveal(i) {
   const row = Math.floor(i / COLS);
   if (row < S.top || row >= S.top + visibleRows()) setTop(row - Math.min(3, Math.floor(visibleRows() / 3)));
+}
+
+/** Marks the pages of bytes [i, i + n) dirty (unflushed), and the bytes edited. */
+function markDirty(i, n) {
+  for (let p = Math.floor(i / PAGESIZE); p <= Math.floor((i + n - 1) / PAGESIZE); p++) {
+    S.dirty.add(p);
+    S.flushed.delete(p);
+  }
+  for (let k = i; k < i + n && S.edited.size < 100000; k++) S.edited.add(k);
+  updateBanner();
+  drawPageMap();
+}
+
+/** Writes `bytes` at map index `i`; on an error shows it and changes nothing. */
+function writeBytes(i, bytes) {
+  try {
+    if (bytes.length === 1) S.m.set(i, bytes[0]);
+    else S.m.setSlice(i, bytes);
+  } catch (e) {
+    const advice = e.name === "TypeError" && S.access === "read"
+      ? "Nothing was changed: map the file with access “write” to edit it."
+      : undefined;
+    fail(e, `Writing ${plural(bytes.length, "byte")} at ${fmtOff(S.base + i)}`, advice);
+    return false;
+  }
+  markDirty(i, bytes.length);
+  return true;
 }
 
 /** Types `key` at the selected byte: a hex digit in the hex column, a character in the text column. */

@@ -1,12 +1,14 @@
-// The open map: maps a file (the Map panel), writes bytes into it, flushes, resizes and closes it.
+// The open map: maps a file (the Map panel), flushes, resizes and closes it.
+// Imports state, format, messages, session, pagemap and hexview; never files.js: app.js hands it refreshFiles.
 import { ALLOCATIONGRANULARITY, PAGESIZE } from "../pkg/vmmap.js";
 import { $, S, pageBytes, pageCount, ui } from "./state.js";
 import { fmtBytes, fmtOff, friendly, ms, parseSize, plural } from "./format.js";
-import { fail, guard, say, updateBanner } from "./messages.js";
-import { refreshFiles, refreshStorage } from "./files.js";
-import { layout, render } from "./hexview.js";
-import { drawPageMap } from "./pagemap.js";
+import { fail, guard, refreshStorage, say, updateBanner } from "./messages.js";
 import { saveSession } from "./session.js";
+import { drawPageMap } from "./pagemap.js";
+import { layout, render } from "./hexview.js";
+
+let refreshFiles = async () => {}; // the Files panel's, from wireMapping: a map or a resize changes the list
 
 /** Maps `name` with `access` and the window (`offset`, `length`; 0 = to the end). */
 export async function openMap(name, access, offset, length) {
@@ -51,32 +53,6 @@ export async function closeMap({ discard = false } = {}) {
   ui.rows.replaceChildren();
   ui.head.replaceChildren();
   layout();
-}
-
-function markDirty(i, n) {
-  for (let p = Math.floor(i / PAGESIZE); p <= Math.floor((i + n - 1) / PAGESIZE); p++) {
-    S.dirty.add(p);
-    S.flushed.delete(p);
-  }
-  for (let k = i; k < i + n && S.edited.size < 100000; k++) S.edited.add(k);
-  updateBanner();
-  drawPageMap();
-}
-
-/** Writes `bytes` at map index `i`; on an error shows it and changes nothing. */
-export function writeBytes(i, bytes) {
-  try {
-    if (bytes.length === 1) S.m.set(i, bytes[0]);
-    else S.m.setSlice(i, bytes);
-  } catch (e) {
-    const advice = e.name === "TypeError" && S.access === "read"
-      ? "Nothing was changed: map the file with access “write” to edit it."
-      : undefined;
-    fail(e, `Writing ${plural(bytes.length, "byte")} at ${fmtOff(S.base + i)}`, advice);
-    return false;
-  }
-  markDirty(i, bytes.length);
-  return true;
 }
 
 let flushedTimer = 0;
@@ -146,8 +122,9 @@ async function resize(size) {
   say("ok", `Resized “${S.name}” from ${before.toLocaleString("en")} to ${S.len.toLocaleString("en")} bytes — the map and the file — committed in ${ms(t)} ms.`);
 }
 
-/** Wires the Map panel's form, Flush (and Ctrl+S) and Resize. */
-export function wireMapping() {
+/** Wires the Map panel's form, Flush (and Ctrl+S) and Resize; `filesPanel.refreshFiles` redraws the Files panel. */
+export function wireMapping(filesPanel) {
+  refreshFiles = filesPanel.refreshFiles;
   $("map-form").onsubmit = guard("Map", async (e) => {
     e.preventDefault();
     const name = ui.mapName.value;

@@ -1,4 +1,5 @@
 // What the demo tells the user: the message line, vmmap's errors with advice, and the banner on top.
+// Imports only state.js and format.js.
 import { DB, S, pageBytes, ui } from "./state.js";
 import { escapeHtml, fmtBytes, plural } from "./format.js";
 
@@ -55,4 +56,15 @@ export function updateBanner() {
   }
   b.className = `banner ${cls}`;
   b.innerHTML = storage + text;
+}
+
+/** How much of the browser's storage is used, for the banner. */
+export async function refreshStorage() {
+  try {
+    const { usage, quota } = await navigator.storage.estimate();
+    S.storage = `browser storage: ${fmtBytes(usage)} of ${fmtBytes(quota)}`;
+  } catch {
+    S.storage = "";
+  }
+  updateBanner();
 }

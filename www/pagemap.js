@@ -1,8 +1,8 @@
 // The page map: a canvas of the map's pages (clean, dirty, just flushed, on screen); a click goes to a page.
+// Imports only state.js and format.js: hexview.js draws it; app.js hands it hexview's select and setTop.
 import { PAGESIZE } from "../pkg/vmmap.js";
-import { COLS, S, pageCount, ui } from "./state.js";
+import { COLS, S, pageCount, ui, visibleRows } from "./state.js";
 import { plural } from "./format.js";
-import { select, setTop, visibleRows } from "./hexview.js";
 
 let cell = 8, mapCols = 32;
 export function drawPageMap() {
@@ -63,8 +63,8 @@ export function drawPageMap() {
     ? `${plural(pages, "page")} × ${PAGESIZE} B · ${S.dirty.size.toLocaleString("en")} dirty` : "";
 }
 
-/** Wires a click on the page map: scrolls to that page and selects its first byte. */
-export function wirePageMap() {
+/** Wires a click on the page map: scrolls to that page and selects its first byte (with the hex view's functions). */
+export function wirePageMap({ select, setTop }) {
   ui.pagemap.addEventListener("click", (e) => {
     if (!S.m) return;
     const r = ui.pagemap.getBoundingClientRect();

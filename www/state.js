@@ -1,4 +1,5 @@
 // The demo's shared pieces: its constants, its page elements (ui) and the open map's state (S).
+// Imports only the package: every other module may import this one.
 import { PAGESIZE } from "../pkg/vmmap.js";
 
 export const $ = (id) => document.getElementById(id);
@@ -37,3 +38,4 @@ export const S = {
 
 export const pageCount = () => Math.ceil(S.len / PAGESIZE);
 export const pageBytes = (p) => Math.min(PAGESIZE, S.len - p * PAGESIZE);
+export const visibleRows = () => Math.max(1, Math.floor(ui.rows.clientHeight / ROW)); // hex rows on screen

@@ -1,7 +1,8 @@
 // The demo page (www/) end to end, served the way the README's main command
 // serves it (`scripts/demo.sh --serve-only` on a free port), in headless
 // Chromium: create, edit, flush, reload; a 50 MiB import scrolled to its end;
-// find; a refused write; drop, export, delete, resize; no console errors.
+// find; a refused write; a page map click; drop, export, delete, resize; no
+// console errors.
 // Screenshots go to target/screenshots/demo-*.png.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -187,6 +188,14 @@ describe("the demo page", () => {
     await page.click("#flush");
     assert.match(await msg(), /A copy map never writes to the file/);
     assert.deepEqual(await stored("notes.bin", 16, 18), [0xca, 0xfe]);
+  });
+
+  test("a click on the page map scrolls to that page and selects its first byte", async () => {
+    await mapFile("notes.bin", "read");
+    // 4 pages: the page map draws them in one row of 28 px cells.
+    await page.click("#pagemap", { position: { x: 2 * 28 + 14, y: 14 } });
+    assert.match(await page.locator("#status").textContent(), /offset 0x0*2000 \(8,192\) .* page 2 /);
+    assert.match(await page.locator("#hex-rows .r .o").first().textContent(), /^0x0*2000$/, "page 2 is at the top");
   });
 
   test("find text and hex bytes: the match is highlighted; next and previous", async () => {
