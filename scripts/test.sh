@@ -163,7 +163,7 @@ suite_docs() {
 # What users install: the crate as crates.io and docs.rs get it, and the npm
 # package. The crate is packed and its packed copy built (cargo publish
 # --dry-run; a tree with uncommitted changes to packed files fails, as a
-# real publish would); docs.rs's three builds run on that packed copy; the
+# real publish would); docs.rs's three builds run on a packed copy; the
 # declared rust-version checks the whole repository; npm pack lists the
 # package's files. Versions of the two packages and the changelog agree.
 suite_publish() {
@@ -173,6 +173,7 @@ suite_publish() {
   step "cargo publish --dry-run (packs the crate, builds the packed copy)" publish_dry_run
   step "install: nightly toolchain, wasm32-unknown-unknown and wasm32-wasip1 for it" \
     need_rust_toolchain nightly wasm32-unknown-unknown wasm32-wasip1
+  step "unpack the crate as docs.rs gets it (cargo package)" unpack_crate
   local target
   for target in x86_64-unknown-linux-gnu wasm32-unknown-unknown wasm32-wasip1; do
     step "docs.rs build for $target (the packed crate, --cfg docsrs, no warnings)" \
@@ -246,19 +247,27 @@ publish_dry_run() {
   rm -f "$log"
 }
 
-# docs_rs_build TARGET: the documentation docs.rs builds for TARGET, from the
-# packed crate as docs.rs downloads it (the .crate the dry run wrote), with
-# --cfg docsrs as docs.rs passes it; every warning (a broken link, a missing
-# doc) is an error.
-docs_rs_build() {
-  local version crate dir
+# unpack_crate: the crate as docs.rs downloads it, unpacked in target/docsrs/
+# (cargo publish keeps its own .crate where it likes). --allow-dirty: the
+# docs are of the files as they are; the dry run checks they are committed.
+# tar -m: files dated now, not the archive's fixed date, so cargo sees them
+# change.
+unpack_crate() {
+  local version
   version=$(crate_version) || return 1
-  crate=target/package/vmmap-$version.crate
-  [ -f "$crate" ] || { echo "no $crate: the cargo publish --dry-run step packs it" >&2; return 1; }
-  dir=target/docsrs/vmmap-$version
-  rm -rf "$dir" && mkdir -p target/docsrs && tar -xzf "$crate" -C target/docsrs || return 1
+  cargo package --no-verify --locked --quiet --allow-dirty --target-dir target/docsrs || return 1
+  rm -rf "target/docsrs/vmmap-$version"
+  tar -xzmf "target/docsrs/package/vmmap-$version.crate" -C target/docsrs
+}
+
+# docs_rs_build TARGET: the documentation docs.rs builds for TARGET, from the
+# unpacked crate, with --cfg docsrs as docs.rs passes it; every warning (a
+# broken link, a missing doc) is an error.
+docs_rs_build() {
+  local version
+  version=$(crate_version) || return 1
   env RUSTDOCFLAGS="--cfg docsrs -D warnings" cargo +nightly doc --no-deps --locked \
-    --manifest-path "$dir/Cargo.toml" --target-dir target --target "$1"
+    --manifest-path "target/docsrs/vmmap-$version/Cargo.toml" --target-dir target --target "$1"
 }
 
 # check_npm_pack: `npm pack --dry-run` in pkg/ lists exactly these files
