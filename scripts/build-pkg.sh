@@ -5,7 +5,8 @@
 # the wasm-bindgen CLI if missing. No wasm-opt: Debian's binaryen (version
 # 108) turns wasm-bindgen's externref table into the function table, and
 # init() then fails in Chromium.
-# pkg/package.json and pkg/README.md are hand-written; the rest is generated.
+# pkg/package.json and pkg/README.md are hand-written; the rest is generated
+# or copied.
 #   scripts/build-pkg.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,9 +22,11 @@ CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
   cargo rustc --quiet --locked --lib --release --target wasm32-unknown-unknown --crate-type cdylib
 
 out=pkg
-rm -f "$out"/vmmap.js "$out"/vmmap.d.ts "$out"/vmmap_bg.wasm "$out"/vmmap_bg.wasm.d.ts
+rm -f "$out"/vmmap.js "$out"/vmmap.d.ts "$out"/vmmap_bg.wasm "$out"/vmmap_bg.wasm.d.ts "$out"/LICENSE-*
 wasm-bindgen --target web --out-dir "$out" --out-name vmmap \
   target/wasm32-unknown-unknown/release/vmmap.wasm
 cat src/js/epilogue.js >>"$out/vmmap.js"
+# The license texts ship in the npm package too (copies; git ignores them).
+cp LICENSE-MIT LICENSE-APACHE "$out"/
 
 ls -l "$out"

@@ -47,6 +47,16 @@ need_rust_target() {
   [ ${#missing[@]} -eq 0 ] || rustup target add "${missing[@]}"
 }
 
+# need_rust_toolchain NAME [TARGET...]: a rustup toolchain (minimal profile)
+# and targets for it. An installed toolchain is used as it is: `rustup
+# toolchain install nightly` would update it, and Miri with it.
+need_rust_toolchain() {
+  local name=$1; shift
+  rustup toolchain list 2>/dev/null | grep -q "^$name-" ||
+    quietly rustup toolchain install "$name" --profile minimal || return 1
+  [ $# -eq 0 ] || RUSTUP_TOOLCHAIN=$name need_rust_target "$@"
+}
+
 # need_apt PACKAGE...: Debian packages, installed as root (CI and this
 # machine have no sudo); the package index is updated once per run.
 APT_UPDATED=0

@@ -2,8 +2,8 @@
 # Runs every test suite of vmmap, installing whatever is missing first.
 #   scripts/test.sh            every suite
 #   scripts/test.sh native     only the named suites (lint, native, miri, browser,
-#                              npm, reliability, wasi, emscripten, docs; demo: only the
-#                              demo page's tests, which npm runs too)
+#                              npm, reliability, wasi, emscripten, docs, publish; demo:
+#                              only the demo page's tests, which npm runs too)
 # The same script runs in CI (.ci/run) and on a developer's machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -161,6 +161,137 @@ suite_docs() {
     env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
 }
 
+# What users install: the crate as crates.io and docs.rs get it, and the npm
+# package. The crate is packed and its packed copy built (cargo publish
+# --dry-run; a tree with uncommitted changes to packed files fails, as a
+# real publish would); docs.rs's three builds run on a packed copy; the
+# declared rust-version checks the whole repository; npm pack lists the
+# package's files. Versions of the two packages and the changelog agree.
+suite_publish() {
+  step "versions agree: Cargo.toml, pkg/package.json, CHANGELOG.md" check_versions
+  step "crate files: sources, README, CHANGELOG, licenses only (cargo package --list)" \
+    check_crate_files
+  step "cargo publish --dry-run (packs the crate, builds the packed copy)" publish_dry_run
+  step "install: nightly toolchain, wasm32-unknown-unknown and wasm32-wasip1 for it" \
+    need_rust_toolchain nightly wasm32-unknown-unknown wasm32-wasip1
+  step "unpack the crate as docs.rs gets it (cargo package)" unpack_crate
+  local target
+  for target in x86_64-unknown-linux-gnu wasm32-unknown-unknown wasm32-wasip1; do
+    step "docs.rs build for $target (the packed crate, --cfg docsrs, no warnings)" \
+      docs_rs_build "$target"
+  done
+  local msrv
+  msrv=$(awk -F'"' '/^rust-version = / { print $2; exit }' Cargo.toml)
+  step "install: rust $msrv (Cargo.toml's rust-version)" need_rust_toolchain "$msrv"
+  step "MSRV: cargo +$msrv check --all-targets (native)" \
+    cargo "+$msrv" check --all-targets --locked
+  step "install: node, npm" need_npm
+  step "build pkg/ (scripts/build-pkg.sh)" scripts/build-pkg.sh
+  step "npm pack --dry-run: JS, types, wasm, README, licenses and nothing else" \
+    check_npm_pack
+}
+
+# crate_version: the version in Cargo.toml (`cargo pkgid` ends in it).
+crate_version() {
+  local id
+  id=$(cargo pkgid --quiet) || return 1
+  echo "${id##*[#@]}"
+}
+
+# check_versions: one version for the crate, the npm package and the newest
+# changelog entry.
+check_versions() {
+  local crate npm changelog
+  crate=$(crate_version) || return 1
+  npm=$(node -p 'require("./pkg/package.json").version') || return 1
+  changelog=$(grep -m1 -oE '^## \[[0-9][^]]*\]' CHANGELOG.md | tr -d '#[] ')
+  echo "Cargo.toml $crate, pkg/package.json $npm, CHANGELOG.md $changelog"
+  [ "$crate" = "$npm" ] && [ "$crate" = "$changelog" ]
+}
+
+# check_crate_files: the crate ships what a dependent builds (src/**/*.rs)
+# and the README, changelog and license texts; cargo adds Cargo.toml.orig,
+# Cargo.lock and .cargo_vcs_info.json. Anything else fails. (--allow-dirty:
+# the list does not depend on what is committed; the dry run checks that.)
+check_crate_files() {
+  local files extra f
+  files=$(cargo package --list --locked --quiet --allow-dirty) || return 1
+  extra=$(grep -vxE 'src/.*\.rs|Cargo\.toml(\.orig)?|Cargo\.lock|\.cargo_vcs_info\.json|README\.md|CHANGELOG\.md|LICENSE-(MIT|APACHE)' <<<"$files")
+  if [ -n "$extra" ]; then
+    printf 'not for the crate package:\n%s\n' "$extra" >&2
+    return 1
+  fi
+  for f in src/lib.rs README.md CHANGELOG.md LICENSE-MIT LICENSE-APACHE; do
+    grep -qx "$f" <<<"$files" || { echo "missing from the crate package: $f" >&2; return 1; }
+  done
+  echo "$(wc -l <<<"$files") files"
+}
+
+# publish_dry_run: cargo publish --dry-run, showing the package's size. The
+# only warnings allowed are cargo's notes on the tests, benchmarks and
+# examples left out of the package (it drops their targets from the
+# published manifest) and the dry run's "aborting upload".
+publish_dry_run() {
+  local log status=0
+  log=$(mktemp)
+  cargo publish --dry-run --locked >"$log" 2>&1 || status=$?
+  local unexpected
+  unexpected=$(grep '^warning' "$log" |
+    grep -vE '^warning: ignoring (test|benchmark|example) `[^`]+` as `[^`]+` is not included in the published package$' |
+    grep -vx 'warning: aborting upload due to dry run')
+  if [ "$status" -ne 0 ] || [ -n "$unexpected" ]; then
+    cat "$log" >&2
+    rm -f "$log"
+    return 1
+  fi
+  grep -E 'Packaged|Verifying|Finished' "$log"
+  rm -f "$log"
+}
+
+# unpack_crate: the crate as docs.rs downloads it, unpacked in target/docsrs/
+# (cargo publish keeps its own .crate where it likes). --allow-dirty: the
+# docs are of the files as they are; the dry run checks they are committed.
+# tar -m: files dated now, not the archive's fixed date, so cargo sees them
+# change.
+unpack_crate() {
+  local version
+  version=$(crate_version) || return 1
+  cargo package --no-verify --locked --quiet --allow-dirty --target-dir target/docsrs || return 1
+  rm -rf "target/docsrs/vmmap-$version"
+  tar -xzmf "target/docsrs/package/vmmap-$version.crate" -C target/docsrs
+}
+
+# docs_rs_build TARGET: the documentation docs.rs builds for TARGET, from the
+# unpacked crate, with --cfg docsrs as docs.rs passes it; every warning (a
+# broken link, a missing doc) is an error.
+docs_rs_build() {
+  local version
+  version=$(crate_version) || return 1
+  env RUSTDOCFLAGS="--cfg docsrs -D warnings" cargo +nightly doc --no-deps --locked \
+    --manifest-path "target/docsrs/vmmap-$version/Cargo.toml" --target-dir target --target "$1"
+}
+
+# check_npm_pack: `npm pack --dry-run` in pkg/ lists exactly these files
+# (a missing one and an extra one both fail) and the tarball's sizes.
+NPM_FILES=(LICENSE-APACHE LICENSE-MIT README.md package.json
+  vmmap.d.ts vmmap.js vmmap_bg.wasm vmmap_bg.wasm.d.ts)
+check_npm_pack() {
+  local json
+  json=$(cd pkg && npm pack --dry-run --json 2>/dev/null) || return 1
+  node -e '
+    const [pack] = JSON.parse(process.argv[1]);
+    const want = process.argv.slice(2).sort();
+    const got = pack.files.map((f) => f.path).sort();
+    for (const f of pack.files) console.log(`${String(f.size).padStart(9)}  ${f.path}`);
+    console.log(`${pack.filename}: ${pack.entryCount} files, ${pack.size} bytes packed, ${pack.unpackedSize} unpacked`);
+    const extra = got.filter((f) => !want.includes(f));
+    const missing = want.filter((f) => !got.includes(f));
+    if (extra.length) console.error(`not for the npm package: ${extra.join(", ")}`);
+    if (missing.length) console.error(`missing from the npm package: ${missing.join(", ")}`);
+    process.exit(extra.length || missing.length ? 1 : 0);
+  ' "$json" "${NPM_FILES[@]}"
+}
+
 # check_hello [CARGO ARGS...]: the hello example prints what Python prints.
 check_hello() {
   local out expected
@@ -173,7 +304,7 @@ check_hello() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(lint native miri browser npm reliability wasi emscripten docs)
+[ ${#suites[@]} -gt 0 ] || suites=(lint native miri browser npm reliability wasi emscripten docs publish)
 for s in "${suites[@]}"; do
   "suite_$s"
 done

@@ -17,6 +17,14 @@
 //! Backends implement [`MappedRegion`]; `src/backend.rs` picks one per target.
 //! The contract this crate keeps, in Rust and JS, is `docs/api.md`.
 //!
+//! Where the API differs by target, so does this documentation: docs.rs
+//! builds it for the host, for `wasm32-unknown-unknown` (the browser:
+//! [`FileStore`] on IndexedDB; [`Mmap`] and [`FileStore`] are not `Send`) and
+//! for `wasm32-wasip1`, and marks an item that exists on some targets only
+//! with those targets. In the browser the feature `js` (on by default) also
+//! exports the classes `FileStore` and `Mmap` to JavaScript, not to Rust:
+//! that API is the npm package `vmmap`, documented in its README.
+//!
 //! # Example
 //! Python's documentation example, in Rust:
 //! ```
@@ -40,6 +48,7 @@
 //! [`mmap`]: https://docs.python.org/3/library/mmap.html
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod backend;
 mod bounds;
