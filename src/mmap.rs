@@ -132,7 +132,10 @@ impl Mmap {
         Ok(Mmap::from_region(region, opts.get_access()))
     }
 
-    /// Maps the window `opts` selects of an open file. Native targets only.
+    /// Maps the window `opts` selects of an open file: natively, and on WASI
+    /// and Emscripten where the runtime can duplicate the handle (WASI
+    /// preview 1 cannot: [`ErrorKind::Unsupported`]); in the browser there are
+    /// no files ([`ErrorKind::Unsupported`]).
     ///
     /// The file must be open for reading, and for writing too with
     /// [`Access::Write`]; the map keeps its own handle, so `file` may be

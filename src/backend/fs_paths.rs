@@ -9,8 +9,7 @@ use std::sync::{Arc, LazyLock};
 use super::open_file::{duplicate, open_file};
 use crate::error::Result;
 use crate::options::MmapOptions;
-use crate::paged::Backing;
-use crate::paged::{Windows, map_window};
+use crate::paged::{Backing, Windows, map_window};
 use crate::region::MappedRegion;
 use crate::store::fs_file::{FsFile, dir_counters};
 
