@@ -23,7 +23,7 @@ use crate::region::MappedRegion;
 /// [`Seek`](std::io::Seek) and [`BufRead`](std::io::BufRead).
 ///
 /// After [`close`](Mmap::close) every fallible call returns
-/// [`ErrorKind::Closed`]; `len()`, `tell()` and `as_slice()` then report an
+/// [`ErrorKind::Closed`](crate::ErrorKind::Closed); `len()`, `tell()` and `as_slice()` then report an
 /// empty map.
 ///
 /// # Example
@@ -54,8 +54,8 @@ impl Mmap {
     /// A zero-filled, writable map of `len` bytes backed by no file.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidArgument`] if `len` is 0 (as Python) or larger
-    /// than `isize::MAX`; [`ErrorKind::Io`] if the OS has no memory for it.
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) if `len` is 0 (as Python) or larger
+    /// than `isize::MAX`; [`ErrorKind::Io`](crate::ErrorKind::Io) if the OS has no memory for it.
     ///
     /// # Example
     /// ```
@@ -80,7 +80,7 @@ impl Mmap {
     /// page past an end that another process truncated raises `SIGBUS`.
     /// Within this process that cannot happen: a [`resize`](Mmap::resize)
     /// that would cut off bytes another native map of the file shows is an
-    /// [`ErrorKind::Io`] error and changes nothing.
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) error and changes nothing.
     ///
     /// # Safety
     /// A map of a file shows bytes that others can change: other maps of the
@@ -110,10 +110,10 @@ impl Mmap {
     /// call on a map of the file. See "Safety" in the README.
     ///
     /// # Errors
-    /// [`ErrorKind::NotFound`] for a missing file; [`ErrorKind::InvalidArgument`]
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a missing file; [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument)
     /// for an empty file, an offset that is not a multiple of
     /// [`allocation_granularity()`](crate::allocation_granularity) or not below
-    /// the file size, or a length past the end of the file; [`ErrorKind::Io`]
+    /// the file size, or a length past the end of the file; [`ErrorKind::Io`](crate::ErrorKind::Io)
     /// for other OS errors.
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl Mmap {
 
     /// Maps the window `opts` selects of an open file: natively, and on WASI
     /// and Emscripten where the runtime can duplicate the handle (WASI
-    /// preview 1 cannot: [`ErrorKind::Unsupported`]); in the browser there are
-    /// no files ([`ErrorKind::Unsupported`]).
+    /// preview 1 cannot: [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)); in the browser there are
+    /// no files ([`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)).
     ///
     /// The file must be open for reading, and for writing too with
     /// [`Access::Write`]; the map keeps its own handle, so `file` may be
@@ -146,7 +146,7 @@ impl Mmap {
     /// nothing else changes (or, for `&mut`, touches) the bytes it covers.
     ///
     /// # Errors
-    /// As [`open`](Mmap::open); [`ErrorKind::Io`] when the handle lacks the
+    /// As [`open`](Mmap::open); [`ErrorKind::Io`](crate::ErrorKind::Io) when the handle lacks the
     /// permission the access needs.
     ///
     /// # Example
@@ -254,7 +254,7 @@ impl Mmap {
     /// its length), as Python's `size()`.
     ///
     /// # Errors
-    /// [`ErrorKind::Closed`]; [`ErrorKind::Io`] if the file cannot be inspected.
+    /// [`ErrorKind::Closed`](crate::ErrorKind::Closed); [`ErrorKind::Io`](crate::ErrorKind::Io) if the file cannot be inspected.
     ///
     /// # Example
     /// ```
