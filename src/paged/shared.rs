@@ -280,7 +280,8 @@ impl Pages {
     /// Called at the start of `&mut` calls of the maps of these pages, when
     /// no borrow of the bytes through them can be alive.
     pub(crate) fn refresh(&self) {
-        if !self.stale.swap(false, Ordering::Acquire) {
+        // A load first: the common case (nothing kept) writes no cache line.
+        if !self.stale.load(Ordering::Acquire) || !self.stale.swap(false, Ordering::Acquire) {
             return;
         }
         self.locked(|state, held| {
