@@ -74,7 +74,10 @@ impl Source for Held<'_> {
 
     fn range(&self, range: Range<usize>) -> &[u8] {
         // SAFETY: a `Held` exists only while the pages' lock is held (see
-        // `Pages::locked`), and every write to the bytes takes that lock.
+        // `Pages::locked`), and every write vmmap makes to the bytes takes
+        // that lock. User code writing through a `&mut` slice of a map makes
+        // no call on another map of the file meanwhile (the constructors'
+        // contract), and holds its own map `&mut`, so no read here overlaps it.
         unsafe { self.bytes.get(range) }
     }
 }
