@@ -1,31 +1,12 @@
 //! [`Backing`]: what the emulation needs of one file of a store, so that
-//! stores depend on the emulation and never the reverse; and [`zeroed`],
-//! memory for a window that fails instead of aborting.
+//! stores depend on the emulation and never the reverse.
 
 use std::fmt;
 use std::ops::Range;
 
+use super::bytes::zeroed;
 use crate::backend::{FlushFuture, OnFail, ThreadSafety};
-use crate::error::{Error, ErrorKind, Result};
-
-/// `len` zero bytes for `what`, or `QuotaExceeded` if memory cannot hold them
-/// (never an abort: a map's size comes from user input and stored files).
-pub(crate) fn zeroed(len: u64, what: &str) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    usize::try_from(len)
-        .ok()
-        .and_then(|len| bytes.try_reserve_exact(len).ok().map(|()| len))
-        .map(|len| {
-            bytes.resize(len, 0);
-            bytes
-        })
-        .ok_or_else(|| {
-            Error::new(
-                ErrorKind::QuotaExceeded,
-                format!("{len} bytes for {what} do not fit in memory"),
-            )
-        })
-}
+use crate::error::Result;
 
 /// One file of a store, as the emulated region sees it: shaped like redb's
 /// `StorageBackend` (length, read, set length, write, sync), with the write

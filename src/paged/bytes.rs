@@ -2,10 +2,37 @@
 //! so that every access borrows exactly the bytes it touches and a write to
 //! some bytes never invalidates a live borrow of others (what Miri checks).
 
+use std::alloc::{Layout, alloc_zeroed};
 use std::ops::Range;
 use std::ptr::NonNull;
 
 use crate::error::{Error, ErrorKind, Result};
+
+/// `len` zero bytes for `what`, or `QuotaExceeded` if memory cannot hold them
+/// (never an abort: a map's size comes from user input and stored files).
+/// The allocator's zeroed memory: pages nobody writes need not be touched.
+pub(crate) fn zeroed(len: u64, what: &str) -> Result<Vec<u8>> {
+    let too_big = || {
+        Error::new(
+            ErrorKind::QuotaExceeded,
+            format!("{len} bytes for {what} do not fit in memory"),
+        )
+    };
+    let len = usize::try_from(len).map_err(|_| too_big())?;
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    let layout = Layout::array::<u8>(len).map_err(|_| too_big())?;
+    // SAFETY: `layout` has a non-zero size.
+    let ptr = unsafe { alloc_zeroed(layout) };
+    if ptr.is_null() {
+        return Err(too_big());
+    }
+    // SAFETY: `ptr` holds `len` initialized (zero) bytes allocated by the
+    // global allocator with the layout of `[u8; len]`, as a `Vec<u8>` of
+    // capacity `len` would be.
+    Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
+}
 
 /// `len` bytes that never move or change size while they live.
 ///
@@ -35,17 +62,9 @@ impl Bytes {
     }
 
     /// `len` zero bytes; `QuotaExceeded` naming `what` if memory cannot hold
-    /// them (never an abort: lengths come from user input and stored files).
+    /// them.
     pub(crate) fn zeroed(len: usize, what: &str) -> Result<Bytes> {
-        let mut bytes = Vec::new();
-        bytes.try_reserve_exact(len).map_err(|_| {
-            Error::new(
-                ErrorKind::QuotaExceeded,
-                format!("{len} bytes for {what} do not fit in memory"),
-            )
-        })?;
-        bytes.resize(len, 0);
-        Ok(Bytes::from_vec(bytes))
+        Ok(Bytes::from_vec(zeroed(len as u64, what)?))
     }
 
     pub(crate) fn len(&self) -> usize {

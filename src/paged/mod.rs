@@ -14,6 +14,7 @@ mod region;
 mod shared;
 mod tracker;
 
-pub(crate) use backing::{Backing, zeroed};
+pub(crate) use backing::Backing;
+pub(crate) use bytes::zeroed;
 pub(crate) use region::map_window;
 pub(crate) use shared::Windows;

@@ -4,8 +4,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::backing::{Backing, zeroed};
-use super::bytes::Bytes;
+use super::backing::Backing;
+use super::bytes::{Bytes, zeroed};
 use super::shared::{Pages, Windows};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
