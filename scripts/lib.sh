@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the scripts in this folder: steps with timing, a summary
 # line, and installers that skip what is already there.
 
@@ -62,6 +63,31 @@ need_apt() {
 need_chromium() {
   [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && return 0
   need_apt chromium chromium-driver
+}
+
+# need_firefox: Firefox ESR (Debian's) and geckodriver, its WebDriver, for
+# the browser suite in Firefox. Debian has no geckodriver package: it comes
+# from crates.io (cargo install puts it in ~/.cargo/bin).
+need_firefox() {
+  if ! [ -x /usr/bin/firefox-esr ]; then
+    need_apt firefox-esr || return 1
+  fi
+  command -v geckodriver >/dev/null && return 0
+  # --locked builds what upstream tested; a registry that lacks one of those
+  # pinned versions gets a fresh resolution (as in need_wasm_bindgen_cli).
+  quietly cargo install --locked geckodriver && return 0
+  echo "cargo install --locked geckodriver failed; retrying without --locked" >&2
+  quietly cargo install --force geckodriver
+}
+
+# need_webkit: WebKitGTK's WebDriver (/usr/bin/WebKitWebDriver, which starts
+# WebKitGTK's MiniBrowser) and Xvfb: MiniBrowser has no headless mode, so the
+# suite runs under xvfb-run.
+need_webkit() {
+  [ -x /usr/bin/WebKitWebDriver ] && command -v xvfb-run >/dev/null &&
+    command -v xauth >/dev/null && return 0
+  # xvfb-run needs xauth, which xvfb only recommends.
+  need_apt webkit2gtk-driver xvfb xauth
 }
 
 # need_miri: the nightly toolchain with Miri and the standard library's
