@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the scripts in this folder: steps with timing, a summary
 # line, and installers that skip what is already there.
 
@@ -72,6 +73,34 @@ need_apt() {
 need_chromium() {
   [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && return 0
   need_apt chromium chromium-driver
+}
+
+# need_firefox: Firefox ESR (Debian's) and geckodriver, its WebDriver, for
+# the browser suite in Firefox. Debian has no geckodriver package: it comes
+# from crates.io (cargo install puts it in ~/.cargo/bin), pinned to the
+# version tested with Firefox ESR 153, so that a fresh machine builds what
+# was tested and a newer release cannot ask for a newer Rust.
+GECKODRIVER_VERSION=0.37.1
+need_firefox() {
+  if ! [ -x /usr/bin/firefox-esr ]; then
+    need_apt firefox-esr || return 1
+  fi
+  geckodriver --version 2>/dev/null | grep -q "^geckodriver $GECKODRIVER_VERSION" && return 0
+  # --locked builds what upstream tested; a registry that lacks one of those
+  # pinned versions gets a fresh resolution (as in need_wasm_bindgen_cli).
+  quietly cargo install --locked geckodriver --version "$GECKODRIVER_VERSION" && return 0
+  echo "cargo install --locked geckodriver failed; retrying without --locked" >&2
+  quietly cargo install --force geckodriver --version "$GECKODRIVER_VERSION"
+}
+
+# need_webkit: WebKitGTK's WebDriver (/usr/bin/WebKitWebDriver, which starts
+# WebKitGTK's MiniBrowser) and Xvfb: MiniBrowser has no headless mode, so the
+# suite runs under xvfb-run.
+need_webkit() {
+  [ -x /usr/bin/WebKitWebDriver ] && command -v xvfb-run >/dev/null &&
+    command -v xauth >/dev/null && return 0
+  # xvfb-run needs xauth, which xvfb only recommends.
+  need_apt webkit2gtk-driver xvfb xauth
 }
 
 # need_miri: the nightly toolchain with Miri and the standard library's

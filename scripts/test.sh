@@ -4,6 +4,9 @@
 #   scripts/test.sh native     only the named suites (lint, native, miri, browser,
 #                              npm, reliability, wasi, emscripten, docs, publish; demo:
 #                              only the demo page's tests, which npm runs too)
+#   VMMAP_ENGINES="chromium firefox" scripts/test.sh browser
+#                              the browser suites in some engines (default:
+#                              chromium firefox webkit)
 # The same script runs in CI (.ci/run) and on a developer's machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,18 +62,63 @@ suite_emscripten() {
     check_hello --target wasm32-unknown-emscripten
 }
 
-# The browser backend in headless Chromium, IndexedDB included: the runner
-# (.cargo/config.toml) drives Chromium through chromedriver with the flags in
-# webdriver.json. WASM_BINDGEN_TEST_TIMEOUT is the limit for one test binary
+# The browser backend in three engines, IndexedDB included: Chromium
+# (chromedriver), Firefox ESR (geckodriver) and WebKitGTK (WebKitWebDriver,
+# whose MiniBrowser has no headless mode: it runs under xvfb-run). The runner
+# (.cargo/config.toml) picks the driver from CHROMEDRIVER, GECKODRIVER or
+# SAFARIDRIVER, so each engine's step sets one and unsets the others. It sends
+# webdriver.json to chromedriver and to geckodriver (which ignores its
+# goog:chromeOptions), adding its own headless flag for each; WebKitWebDriver
+# gets empty capabilities and starts MiniBrowser --automation. Firefox's path
+# goes to geckodriver as GECKODRIVER_ARGS rather than into webdriver.json, so
+# a plain `cargo test` with GECKODRIVER set still finds a Firefox installed
+# elsewhere. WASM_BINDGEN_TEST_TIMEOUT is the limit for one test binary
 # (the runner's default of 20 s is too short for the whole suite). `--tests`
 # leaves out doc tests: cargo builds them for the target, but they use
 # host-only dev-dependencies and the runner runs only #[wasm_bindgen_test]s.
+# The tests are built once; each engine runs the same binaries.
+#   VMMAP_ENGINES="chromium firefox" scripts/test.sh browser   some engines
+# (default, and in CI: all three).
 suite_browser() {
+  local engines engine
+  read -r -a engines <<<"${VMMAP_ENGINES:-chromium firefox webkit}"
   step "install: rust target wasm32-unknown-unknown" need_rust_target wasm32-unknown-unknown
-  step "install: chromium, chromedriver" need_chromium
   step "install: wasm-bindgen-cli (the version in Cargo.lock)" need_wasm_bindgen_cli
-  step "cargo test --target wasm32-unknown-unknown (headless Chromium, IndexedDB)" \
-    env CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=600 \
+  step "build the browser tests (cargo test --no-run --target wasm32-unknown-unknown)" \
+    quietly cargo test --locked --target wasm32-unknown-unknown --tests --no-run
+  for engine in "${engines[@]}"; do
+    case $engine in
+      chromium)
+        step "install: chromium, chromedriver" need_chromium
+        step "browser tests in Chromium (headless, chromedriver, IndexedDB)" \
+          browser_test CHROMEDRIVER=/usr/bin/chromedriver
+        ;;
+      firefox)
+        step "install: firefox-esr, geckodriver" need_firefox
+        step "browser tests in Firefox (headless Firefox ESR, geckodriver, IndexedDB)" \
+          browser_test GECKODRIVER="$(command -v geckodriver)" \
+          GECKODRIVER_ARGS="--binary /usr/bin/firefox-esr"
+        ;;
+      webkit)
+        step "install: WebKitWebDriver, xvfb" need_webkit
+        step "browser tests in WebKit (WebKitGTK MiniBrowser under xvfb-run, IndexedDB)" \
+          browser_test SAFARIDRIVER=/usr/bin/WebKitWebDriver xvfb-run -a
+        ;;
+      *)
+        step "browser engine '$engine' (VMMAP_ENGINES: chromium, firefox, webkit)" false
+        ;;
+    esac
+  done
+}
+
+# browser_test VAR=VALUE... [WRAPPER...]: the browser tests with only the
+# driver named in VAR=VALUE set (the runner takes the first of GECKODRIVER,
+# SAFARIDRIVER, CHROMEDRIVER it finds, and a *_REMOTE one before any),
+# cargo run under WRAPPER if given.
+browser_test() {
+  env -u CHROMEDRIVER -u GECKODRIVER -u SAFARIDRIVER -u MSEDGEDRIVER \
+    -u CHROMEDRIVER_REMOTE -u GECKODRIVER_REMOTE -u SAFARIDRIVER_REMOTE -u MSEDGEDRIVER_REMOTE \
+    WASM_BINDGEN_TEST_TIMEOUT=600 "$@" \
     cargo test --locked --no-fail-fast --target wasm32-unknown-unknown --tests
 }
 

@@ -1,17 +1,19 @@
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-//! Browser harness: every shared conformance case in headless Chromium
-//! against the IndexedDB store, each case in a database of its own, with the
-//! flush-cost cases (flushes write only the chunks that changed), plus what
-//! only a persistent browser store can show: bytes that survive a new handle,
-//! windows of large files, resizes that persist, copy maps that never write,
-//! and flushes that fail or race another writer without losing anything.
+//! Browser harness: every shared conformance case in a browser (Chromium,
+//! Firefox and WebKit: `scripts/test.sh browser`) against the IndexedDB store,
+//! each case in a database of its own, with the flush-cost cases (flushes write
+//! only the chunks that changed), plus what only a persistent browser store can
+//! show: bytes that survive a new handle, windows of large files, resizes that
+//! persist, copy maps that never write, and flushes that fail or race another
+//! writer without losing anything.
 //!
 //! In the browser `flush` only starts the write-back; every check of the
 //! store awaits `flushed()` first.
 //!
-//! Run with `scripts/test.sh browser` (it installs Chromium, chromedriver and
-//! `wasm-bindgen-test-runner`), or `cargo test --target wasm32-unknown-unknown`
-//! once they are there.
+//! Run with `scripts/test.sh browser` (it installs the browsers, their
+//! WebDriver servers and `wasm-bindgen-test-runner`), or
+//! `cargo test --target wasm32-unknown-unknown` once they are there, with
+//! `CHROMEDRIVER`, `GECKODRIVER` or `SAFARIDRIVER` naming the driver.
 
 #[macro_use]
 mod conformance;

@@ -1,9 +1,10 @@
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-//! The shared conformance suite on `FileStore::memory()` in headless
-//! Chromium: the emulated backend (pages, dirty tracking, change detection)
-//! compiled to wasm, without IndexedDB. A failure here and not in
-//! `tests/emulated.rs` is a wasm32 problem; one here and not in
-//! `tests/web.rs`' IndexedDB runs is a memory-store problem.
+//! The shared conformance suite on `FileStore::memory()` in a browser
+//! (Chromium, Firefox and WebKit: `scripts/test.sh browser`): the emulated
+//! backend (pages, dirty tracking, change detection) compiled to wasm, without
+//! IndexedDB. A failure here and not in `tests/emulated.rs` is a wasm32
+//! problem; one here and not in `tests/web.rs`' IndexedDB runs is a
+//! memory-store problem.
 
 #[macro_use]
 mod conformance;
