@@ -52,3 +52,9 @@ pub(crate) fn range_error(message: String) -> JsValue {
 pub(crate) fn invalid_state(message: String) -> JsValue {
     named("InvalidStateError", &message)
 }
+
+/// A `NotSupportedError`: this context lacks what the call needs (such as
+/// `navigator.storage` in an old engine or an insecure context).
+pub(crate) fn not_supported(message: String) -> JsValue {
+    named("NotSupportedError", &message)
+}

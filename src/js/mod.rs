@@ -2,7 +2,8 @@
 //! `#[wasm_bindgen]` classes `FileStore` and `Mmap` over the crate's Rust
 //! API, with Python's semantics and JS names, argument checks and errors.
 //!
-//! `mmap.rs` is the class `Mmap`, `store.rs` the class `FileStore`,
+//! `mmap.rs` is the class `Mmap`, `store.rs` the class `FileStore`
+//! (`storage.rs`: its calls on the browser's `navigator.storage`),
 //! `args.rs` checks the JS values that arrive, `errors.rs` makes the errors
 //! thrown. The module constants (`ACCESS_*`, `PAGESIZE`, `MADV_*`) and
 //! `[Symbol.dispose]` as `close` are in `epilogue.js`, which
@@ -15,6 +16,7 @@ mod cursor;
 mod errors;
 mod mmap;
 mod search;
+mod storage;
 mod store;
 
 use wasm_bindgen::prelude::wasm_bindgen;

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
-use js_sys::{Array, ArrayBuffer, Function, Promise, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
@@ -15,6 +15,7 @@ use web_sys::Blob;
 use super::args::{self, JsResult};
 use super::errors::{from_vmmap, invalid_state, range_error, type_error};
 use super::mmap::JsMmap;
+use super::storage;
 use crate::error::{Error, ErrorKind};
 use crate::file_store::FileStore;
 use crate::options::{Access, MmapOptions};
@@ -358,6 +359,90 @@ impl JsFileStore {
                 let map =
                     unsafe { store.map(&name, &opts).await }.map_err(|e| from_vmmap(call, &e))?;
                 Ok(JsMmap::new(map).into())
+            })
+        })())
+    }
+
+    /// Asks the browser to make this origin's storage persistent
+    /// (`navigator.storage.persist()`) and resolves with whether it is
+    /// persistent now. Best-effort storage (the default) can be evicted
+    /// under storage pressure, and by Safari after days without user
+    /// interaction; persistent storage is cleared only by the user. It
+    /// covers the whole origin: every store and every other storage API,
+    /// not only this store.
+    ///
+    /// Each engine decides in its own way:
+    /// - Chromium never prompts: it grants or silently denies by heuristics
+    ///   (site engagement, the site installed or bookmarked, notifications
+    ///   allowed), and asking again later is fine
+    ///   (<https://web.dev/articles/persistent-storage>).
+    /// - Firefox asks the user with a prompt (same source).
+    /// - Safari / WebKit never prompts: it grants by heuristics such as the
+    ///   site running as a Home Screen web app
+    ///   (<https://webkit.org/blog/14403/updates-to-storage-policy/>).
+    ///
+    /// So ask when the user saves something that matters, ideally in a click
+    /// handler, not at page load. Windows only: engines have no `persist()`
+    /// in workers, and there, as where `navigator.storage` is missing (old
+    /// engines, insecure contexts), it rejects with a `NotSupportedError`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<boolean>")]
+    pub fn persist(&self) -> Promise {
+        let call = "FileStore.persist";
+        promise((|| {
+            self.store(call)?;
+            let pending = storage::request(call, "persist")?;
+            Ok(async move {
+                let granted = pending
+                    .await
+                    .map_err(|e| storage::failed(call, "persist", &e))?;
+                Ok(JsValue::from_bool(granted.is_truthy()))
+            })
+        })())
+    }
+
+    /// Whether this origin's storage is persistent
+    /// (`navigator.storage.persisted()`): see `persist()`. Never prompts;
+    /// works in workers too. `NotSupportedError` where `navigator.storage`
+    /// is missing.
+    #[wasm_bindgen(unchecked_return_type = "Promise<boolean>")]
+    pub fn persisted(&self) -> Promise {
+        let call = "FileStore.persisted";
+        promise((|| {
+            self.store(call)?;
+            let pending = storage::request(call, "persisted")?;
+            Ok(async move {
+                let persistent = pending
+                    .await
+                    .map_err(|e| storage::failed(call, "persisted", &e))?;
+                Ok(JsValue::from_bool(persistent.is_truthy()))
+            })
+        })())
+    }
+
+    /// How many bytes this origin uses and may use, as the browser
+    /// estimates them (`navigator.storage.estimate()`): the whole origin,
+    /// not only this store. Engines round and pad these numbers, and the
+    /// quota is a share of the disk's total size, not of its free space: a
+    /// write can still fail with `QuotaExceededError` before `quota` is
+    /// reached. `NotSupportedError` where `navigator.storage` or its
+    /// `estimate` is missing (Safari before 17).
+    #[wasm_bindgen(unchecked_return_type = "Promise<{ usage: number; quota: number }>")]
+    pub fn estimate(&self) -> Promise {
+        let call = "FileStore.estimate";
+        promise((|| {
+            self.store(call)?;
+            let pending = storage::request(call, "estimate")?;
+            Ok(async move {
+                let estimate = pending
+                    .await
+                    .map_err(|e| storage::failed(call, "estimate", &e))?;
+                let usage = storage::estimate_field(call, &estimate, "usage")?;
+                let quota = storage::estimate_field(call, &estimate, "quota")?;
+                let out = Object::new();
+                for (key, value) in [("usage", usage), ("quota", quota)] {
+                    Reflect::set(&out, &JsValue::from_str(key), &JsValue::from_f64(value))?;
+                }
+                Ok(out.into())
             })
         })())
     }

@@ -573,6 +573,134 @@ describe("FileStore", () => {
   });
 });
 
+describe("storage that stays: persist, persisted, estimate", () => {
+  test("persisted() and persist() resolve to booleans, and persisted() agrees with persist() afterwards", async () => {
+    const r = await run(async () => {
+      const s = await window.vmmap.FileStore.open(unique("persist"));
+      const before = await s.persisted();
+      const granted = await s.persist(); // headless Chromium decides by its heuristics: either answer is fine
+      const after = await s.persisted();
+      const other = await window.vmmap.FileStore.open(unique("persist-other"));
+      return { before, granted, after, otherStore: await other.persisted(), api: await navigator.storage.persisted() };
+    });
+    assert.equal(typeof r.before, "boolean");
+    assert.equal(typeof r.granted, "boolean");
+    assert.equal(r.after, r.granted, "persisted() says what persist() granted");
+    assert.equal(r.otherStore, r.granted, "persistence is the origin's, not one store's");
+    assert.equal(r.api, r.granted, "the same answer as navigator.storage.persisted()");
+  });
+
+  test("estimate() gives usage and quota as numbers; usage grows after a 1 MiB writeFile", async () => {
+    const r = await run(async () => {
+      const s = await window.vmmap.FileStore.open(unique("estimate"));
+      const before = await s.estimate();
+      // Random bytes: an engine that compresses what it stores cannot shrink them.
+      const data = new Uint8Array(1024 * 1024);
+      for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+      await s.writeFile("mib", data);
+      const after = await s.estimate();
+      await s.remove("mib");
+      return { before, after, keys: Object.keys(after).sort() };
+    });
+    assert.deepEqual(r.keys, ["quota", "usage"]);
+    for (const e of [r.before, r.after]) {
+      assert.equal(typeof e.usage, "number");
+      assert.equal(typeof e.quota, "number");
+      assert.ok(e.usage >= 0 && e.quota > 0 && e.usage <= e.quota, JSON.stringify(e));
+    }
+    // Chromium counts about the file's size (1.01 MiB here); engines round,
+    // pad and compact what they count, so ask for half of it.
+    assert.ok(r.after.usage - r.before.usage >= 512 * 1024, `usage grew by ${r.after.usage - r.before.usage} bytes`);
+  });
+
+  test("a closed store rejects all three with InvalidStateError", async () => {
+    const r = await run(async () => {
+      const s = await window.vmmap.FileStore.open(unique("closed-storage"));
+      s.close();
+      const out = {};
+      for (const k of ["persist", "persisted", "estimate"]) {
+        let threw = false;
+        let p;
+        try {
+          p = s[k]();
+        } catch {
+          threw = true;
+        }
+        out[k] = { threw, error: await caughtAsync(() => p) };
+      }
+      return out;
+    });
+    for (const k of ["persist", "persisted", "estimate"]) {
+      assert.equal(r[k].threw, false, `${k} rejects, never throws`);
+      assert.equal(r[k].error?.name, "InvalidStateError", k);
+      assert.ok(r[k].error.isError, k);
+      assert.match(r[k].error.message, new RegExp(`FileStore\\.${k}: the store is closed`));
+    }
+  });
+
+  test("without navigator.storage, or without the method, all three reject with NotSupportedError", async () => {
+    const r = await run(async () => {
+      const s = await window.vmmap.FileStore.open(unique("no-storage"));
+      const calls = { persist: () => s.persist(), persisted: () => s.persisted(), estimate: () => s.estimate() };
+      const out = { missing: {}, noMethod: {} };
+      try {
+        // As in an engine without the Storage API, or an insecure context.
+        Object.defineProperty(navigator, "storage", { value: undefined, configurable: true });
+        for (const [k, f] of Object.entries(calls)) out.missing[k] = await caughtAsync(f);
+        // A StorageManager without the methods, as in an older engine.
+        Object.defineProperty(navigator, "storage", { value: {}, configurable: true });
+        for (const [k, f] of Object.entries(calls)) out.noMethod[k] = await caughtAsync(f);
+      } finally {
+        delete navigator.storage; // the prototype's getter again
+      }
+      out.restored = typeof (await s.persisted());
+      return out;
+    });
+    for (const k of ["persist", "persisted", "estimate"]) {
+      assert.equal(r.missing[k]?.name, "NotSupportedError", k);
+      assert.ok(r.missing[k].isError, k);
+      assert.match(r.missing[k].message, /navigator\.storage is missing/, k);
+      assert.equal(r.noMethod[k]?.name, "NotSupportedError", k);
+      assert.match(r.noMethod[k].message, new RegExp(`navigator\\.storage\\.${k} is missing`), k);
+    }
+    assert.equal(r.restored, "boolean");
+  });
+
+  test("a dedicated worker reaches navigator.storage too; persist() is for windows only", async () => {
+    const r = await run(async () => {
+      const pkg = new URL("/pkg/vmmap.js", location.href).href;
+      const code = `
+        const v = await import(${JSON.stringify(pkg)});
+        await v.default();
+        const s = await v.FileStore.open("worker-storage");
+        const out = { persisted: typeof (await s.persisted()), estimate: await s.estimate() };
+        try {
+          await s.persist();
+          out.persist = "resolved";
+        } catch (e) {
+          out.persist = { name: e.name, message: e.message };
+        }
+        postMessage(out);`;
+      const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+      const worker = new Worker(url, { type: "module" });
+      try {
+        return await new Promise((ok, fail) => {
+          worker.onmessage = (e) => ok(e.data);
+          worker.onerror = (e) => fail(new Error(e.message));
+        });
+      } finally {
+        worker.terminate();
+        URL.revokeObjectURL(url);
+      }
+    });
+    assert.equal(r.persisted, "boolean");
+    assert.equal(typeof r.estimate.usage, "number");
+    assert.equal(typeof r.estimate.quota, "number");
+    assert.equal(r.persist?.name, "NotSupportedError", JSON.stringify(r.persist));
+    assert.match(r.persist.message, /navigator\.storage\.persist is missing \(engines expose persist\(\) in windows only/);
+  });
+});
+
 describe("nothing reaches JS as a wasm trap", () => {
   test("every method with every odd argument throws a named Error", async () => {
     const r = await run(async () => {
@@ -653,7 +781,7 @@ describe("nothing reaches JS as a wasm trap", () => {
       s.close();
       for (const a of odd) {
         for (const f of [() => s.writeFile(a, a), () => s.readFile(a), () => s.size(a), () => s.remove(a), () => s.map(a, a),
-          () => s.list(a), () => s.writeFile("f", bytes("x"), a)]) {
+          () => s.list(a), () => s.writeFile("f", bytes("x"), a), () => s.persist(a), () => s.persisted(a), () => s.estimate(a)]) {
           calls++;
           const e = await caughtAsync(f);
           check(`closed store ${String(f)} ${String(a)}`, e);

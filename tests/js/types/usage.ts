@@ -17,6 +17,9 @@ export async function everything(): Promise<number> {
   const size: number = await store.size("a.bin");
   const names: string[] = await store.list();
   await store.remove("b.bin");
+  const persisted: boolean = await store.persisted();
+  const granted: boolean = await store.persist();
+  const { usage, quota }: { usage: number; quota: number } = await store.estimate();
   const opts: MapOptions = { length: PAGESIZE, offset: 0 * ALLOCATIONGRANULARITY, access: "read", create: false };
   const ro: Mmap = await store.map("a.bin", opts);
   const rw = await store.map("a.bin", { access: ACCESS_WRITE });
@@ -75,8 +78,13 @@ export async function everything(): Promise<number> {
   await store.writeFile("c", "text");
   // @ts-expect-error: map's access is a name or a number
   await store.map("a.bin", { access: true });
+  // @ts-expect-error: persist() resolves with a boolean, not a string
+  const grantedText: string = await store.persist();
+  // @ts-expect-error: estimate() has usage and quota, nothing else
+  (await store.estimate()).usageDetails;
+  void grantedText;
   void wrong;
 
   return bytes.length + size + names.length + byte + at + read.length + b + line.length + written + pos +
-    fileSize + length + Number(closed) + access.length;
+    fileSize + length + Number(closed) + access.length + Number(persisted) + Number(granted) + usage + quota;
 }
