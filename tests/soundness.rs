@@ -73,6 +73,8 @@ fn raw_writes_through_one_map_are_flushed_by_the_other() {
 /// Two maps of one file written from two threads at once (safe calls, no
 /// borrows held): the emulation serializes writes to shared pages, so this
 /// is no data race, and every write lands.
+// WASI preview 1 and Emscripten (without pthreads) have no threads.
+#[cfg(not(target_family = "wasm"))]
 #[test]
 fn two_threads_write_two_maps_of_one_file() {
     let store = FileStore::memory();
@@ -105,6 +107,8 @@ fn two_threads_write_two_maps_of_one_file() {
 
 /// Overlapping windows of one file (not the same pages) written from two
 /// threads: writes pass from one window to the other under one lock at a time.
+// WASI preview 1 and Emscripten (without pthreads) have no threads.
+#[cfg(not(target_family = "wasm"))]
 #[test]
 fn two_threads_write_overlapping_windows() {
     let store = FileStore::memory();
