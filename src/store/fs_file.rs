@@ -241,7 +241,7 @@ impl Backing for FsFile {
 }
 
 impl Drop for FsFile {
-    /// The last map of the file is gone: its journal, empty once every
+    /// The last map of the file is gone: its journal, clear once every
     /// commit is done, goes too. One that a failed commit left is replayed
     /// first, or kept for the next open to replay.
     fn drop(&mut self) {
@@ -252,7 +252,7 @@ impl Drop for FsFile {
         let one = journal::exclusive();
         let settled = self.settle(&mut state, &one);
         if let (Ok(()), Some(path), Ok(Some(_))) = (settled, &self.path, self.journal_path()) {
-            one.remove_if_empty(path);
+            one.remove_if_clear(path);
         }
     }
 }

@@ -31,7 +31,8 @@
 //! A journal is complete when its header and body are there and the
 //! checksum matches: a torn write, a truncation anywhere or a changed byte
 //! goes unseen with probability 2^-128. Bytes after the body are ignored
-//! (the journal is overwritten from offset 0). An empty journal is no journal.
+//! (the journal is overwritten from offset 0). An empty journal, or one
+//! whose header is all zero (cleared), is no journal.
 #![allow(
     dead_code,
     reason = "commits are written by store/fs_file.rs (WASI, Emscripten) only; \
@@ -108,7 +109,7 @@ pub(crate) enum Failed {
 
 /// Writes `records` to `data` and makes its length `len_after`,
 /// crash-atomically through `journal`: write the journal, sync it, write in
-/// place, sync the file, clear the journal. The journal's clearing is not
+/// place, sync the file, clear the journal's header. The clearing is not
 /// synced: should it be undone by a crash, replaying the journal again
 /// changes nothing, as long as every change to the file goes through the
 /// journal (the next commit's sync makes this one's journal unreachable).
@@ -195,15 +196,21 @@ fn finish(data: &mut impl Storage, len_after: u64) -> io::Result<()> {
     data.sync()
 }
 
-/// Empties the journal: no commit is pending.
+/// Clears the journal's header: no commit is pending. The file keeps its
+/// length and its blocks, which the next commit overwrites: truncating it
+/// would make every commit allocate its blocks again, and cost each sync a
+/// metadata commit (a one-page flush took 1.3x as long, a 64 MiB one 1.5x;
+/// BENCHMARKS.md). SQLite's `journal_mode=PERSIST` does the same. The
+/// journal goes when the file's last map does.
 pub(crate) fn clear(journal: &mut impl Storage) -> io::Result<()> {
-    journal.set_len(0)
+    journal.seek(SeekFrom::Start(0))?;
+    journal.write_all(&[0; HEADER_LEN])
 }
 
 /// What a journal holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Found {
-    /// Nothing: no commit is pending.
+    /// Nothing, or a cleared header: no commit is pending.
     Empty,
     /// Part of a commit (or damaged bytes): the file was not touched by
     /// it, and the journal is discarded.
@@ -238,6 +245,9 @@ pub(crate) fn inspect(journal: &mut impl Storage) -> io::Result<Found> {
     let version = u32::from_le_bytes(header[8..12].try_into().expect("4 bytes"));
     let (len_after, records, body_len) = (u64_at(16), u64_at(24), u64_at(32));
     let checksum = u128::from_le_bytes(header[CHECKED..].try_into().expect("16 bytes"));
+    if header == [0; HEADER_LEN] {
+        return Ok(Found::Empty);
+    }
     if header[..8] != MAGIC || body_len > total - HEADER_LEN as u64 {
         return Ok(Found::Torn);
     }
@@ -446,14 +456,14 @@ impl Exclusive {
         Ok(true)
     }
 
-    /// Removes the journal of the file at `file` if it is empty (a map's
-    /// journal, once its last commit is done).
-    pub(crate) fn remove_if_empty(&self, file: &Path) {
+    /// Removes the journal of the file at `file` unless it holds a
+    /// commit to complete (a map's journal, once its last commit is done).
+    pub(crate) fn remove_if_clear(&self, file: &Path) {
         let journal_path = path_of(file);
-        let empty = File::open(&journal_path)
-            .and_then(|mut journal| journal.seek(SeekFrom::End(0)))
-            .is_ok_and(|len| len == 0);
-        if empty && fs::remove_file(&journal_path).is_ok() {
+        let clear = File::open(&journal_path)
+            .and_then(|mut journal| inspect(&mut journal))
+            .is_ok_and(|found| !matches!(found, Found::Complete(_)));
+        if clear && fs::remove_file(&journal_path).is_ok() {
             sync_dir(file);
         }
     }
