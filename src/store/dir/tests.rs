@@ -11,7 +11,6 @@ use tempfile::TempDir;
 
 use super::DirStore;
 use crate::options::{Access, MmapOptions};
-use crate::region::MappedRegion;
 use crate::store::journal::{self, Record};
 use crate::store::{Store, check_name};
 
