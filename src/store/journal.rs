@@ -109,7 +109,10 @@ pub(crate) enum Failed {
 
 /// Writes `records` to `data` and makes its length `len_after`,
 /// crash-atomically through `journal`: write the journal, sync it, write in
-/// place, sync the file, clear the journal's header. The clearing is not
+/// place, sync the file, clear the journal's header. A complete commit the
+/// journal still holds (one whose writing in place failed, maybe from
+/// another map of the file) is completed first, as this one overwrites it.
+/// The clearing is not
 /// synced: should it be undone by a crash, replaying the journal again
 /// changes nothing, as long as every change to the file goes through the
 /// journal (the next commit's sync makes this one's journal unreachable).
@@ -119,6 +122,9 @@ pub(crate) fn commit(
     len_after: u64,
     records: &[Record<'_>],
 ) -> std::result::Result<(), Failed> {
+    if let Found::Complete(_) = replay(data, journal).map_err(Failed::Journal)? {
+        clear(journal).map_err(Failed::Journal)?;
+    }
     if let Err(e) = write(journal, len_after, records) {
         // Best effort: a journal that stays is torn or, if only its sync
         // failed, a whole commit, and both are fine to find after a crash.

@@ -417,6 +417,22 @@ fn a_failure_at_any_call_leaves_the_file_unchanged_or_completable() {
     }
 }
 
+#[test]
+fn a_commit_completes_the_commit_its_journal_still_holds() {
+    let (before, changes) = scenario();
+    let (first, second) = (&changes[0], &changes[1]);
+    let log = Rc::new(RefCell::new(Log::default()));
+    let mut journal = Sim::new(1, &[], &log);
+    write(&mut journal, first.len_after, &first.records()).unwrap();
+    // The first commit's writing in place stopped after its first record.
+    let mut partly = before.clone();
+    let (at, bytes) = &first.records[0];
+    put(&mut partly, *at, bytes);
+    let mut data = Sim::new(0, &partly, &log);
+    commit(&mut data, &mut journal, second.len_after, &second.records()).unwrap();
+    assert_eq!(data.bytes, second.after(&first.after(&before)));
+}
+
 /// A scratch directory with a file `f` holding `before` and a complete
 /// journal beside it for `change`, not yet applied.
 fn pending(before: &[u8], change: &Change) -> (tempfile::TempDir, PathBuf) {
