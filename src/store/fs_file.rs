@@ -126,37 +126,47 @@ impl FsFile {
         Ok(state)
     }
 
-    /// Writes `records` and makes the file `len_after` bytes long, through
-    /// the journal: on `Ok` all of it is in the file; on `Err` none of it,
-    /// or (if writing in place failed) all of it once the journal is
-    /// replayed, which the next call on this file does. A file without a
-    /// journal (see [`journal_path`](Self::journal_path)) is written in place.
+    /// Writes `records` and makes the file `len_after(its length now)`
+    /// bytes long, through the journal: on `Ok` all of it is in the file;
+    /// on `Err` none of it, or (if writing in place failed) all of it once
+    /// the journal is replayed, which the next call on this file does. A
+    /// file without a journal (see [`journal_path`](Self::journal_path)) is
+    /// written in place.
     fn change(
         &self,
         state: &mut State,
         _one: &Exclusive,
-        len_after: u64,
+        len_after: impl FnOnce(u64) -> u64,
         records: &[Record<'_>],
     ) -> Result<()> {
         let Some(journal_path) = self.journal_path()? else {
-            return journal::apply(&mut state.file, len_after, records)
+            let len = len_after(file_len(&mut state.file)?);
+            return journal::apply(&mut state.file, len, records)
                 .map_err(|e| Error::from_io("write the mapped file", e));
         };
-        let mut journal = journal::open(&journal_path).map_err(|e| {
-            Error::from_io(format!("open the journal {}", journal_path.display()), e)
-        })?;
+        let context = |what: &str, e| {
+            Error::from_io(format!("{what} the journal {}", journal_path.display()), e)
+        };
+        let mut journal = journal::open(&journal_path).map_err(|e| context("open", e))?;
         state.journaled = true;
-        journal::commit(&mut state.file, &mut journal, len_after, records).map_err(|failed| {
-            match failed {
-                Failed::Journal(e) => {
-                    Error::from_io(format!("write the journal {}", journal_path.display()), e)
-                }
+        // A commit the journal still holds (another map's of this file,
+        // whose writing in place failed) goes first: the length after this
+        // one depends on it.
+        journal::complete(&mut state.file, &mut journal).map_err(|e| context("complete", e))?;
+        let now = file_len(&mut state.file)?;
+        let len = len_after(now);
+        if records.is_empty() && len == now {
+            return Ok(());
+        }
+        journal::commit(&mut state.file, &mut journal, len, records).map_err(
+            |failed| match failed {
+                Failed::Journal(e) => context("write", e),
                 Failed::InPlace(e) => {
                     state.pending = true;
                     Error::from_io("write the mapped file (its journal completes it)", e)
                 }
-            }
-        })
+            },
+        )
     }
 }
 
@@ -195,10 +205,7 @@ impl Backing for FsFile {
         let mut state = lock(&self.state);
         let one = journal::exclusive();
         self.settle(&mut state, &one)?;
-        if file_len(&mut state.file)? == len {
-            return Ok(());
-        }
-        self.change(&mut state, &one, len, &[])
+        self.change(&mut state, &one, |_| len, &[])
             .map_err(|e| Error::new(e.kind(), format!("set the file length to {len}: {e}")))
     }
 
@@ -228,8 +235,7 @@ impl Backing for FsFile {
             .map(|record| record.at + record.bytes.len() as u64)
             .max()
             .unwrap_or(0);
-        let len_after = file_len(&mut state.file)?.max(end);
-        self.change(&mut state, &one, len_after, &records)?;
+        self.change(&mut state, &one, |now| now.max(end), &records)?;
         self.stats.record(runs);
         Ok(())
     }

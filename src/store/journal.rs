@@ -122,9 +122,7 @@ pub(crate) fn commit(
     len_after: u64,
     records: &[Record<'_>],
 ) -> std::result::Result<(), Failed> {
-    if let Found::Complete(_) = replay(data, journal).map_err(Failed::Journal)? {
-        clear(journal).map_err(Failed::Journal)?;
-    }
+    complete(data, journal).map_err(Failed::Journal)?;
     if let Err(e) = write(journal, len_after, records) {
         // Best effort: a journal that stays is torn or, if only its sync
         // failed, a whole commit, and both are fine to find after a crash.
@@ -364,6 +362,15 @@ fn replay_into(
         }
     }
     finish(data, header.len_after)
+}
+
+/// Completes the commit `journal` holds, if it holds a whole one, and
+/// clears it: what a commit does first, since it overwrites the journal.
+pub(crate) fn complete(data: &mut impl Storage, journal: &mut impl Storage) -> io::Result<()> {
+    if let Found::Complete(_) = replay(data, journal)? {
+        clear(journal)?;
+    }
+    Ok(())
 }
 
 /// Replays `journal` into `data` if it is complete; says what it found.
