@@ -1,9 +1,9 @@
 // Crash atomicity on WASI: `examples/flush_crash.rs` under Node's WASI
 // (scripts/wasi-run.mjs) flushes 8 MiB (2048 pages of 4 KiB in 128 runs, of
 // a file of 2176 pages) generation after generation, and is SIGKILLed at
-// random moments in the first four fifths of its 1st, 2nd or 3rd flush
-// (as long as flushes took so far: most kills land inside one), and every
-// fifth time just after a flush returned. After each kill the program is
+// random moments in the first four fifths of its 1st, 2nd or 3rd flush (of
+// the median duration of flushes so far: most kills land inside one), and
+// every fifth time just after a flush returned. After each kill the program is
 // started in `check` mode (which recovers the file's journal, as any open
 // does) and this script reads the file itself: every written page must
 // hold one generation, the same for all of them (the last flushed one, or
@@ -101,7 +101,8 @@ test(`WASI: ${KILLS} SIGKILLs during and after 8 MiB flushes; every flush all ol
   const data = join(dir, "data");
   await writeFile(data, initial());
   let known = 0; // the generation the file holds, checked
-  let flushMs = 150; // a flush's duration, learned as the test goes
+  const durations = []; // of the flushes seen so far, in ms
+  const flushMs = () => durations.length === 0 ? 50 : durations.toSorted((a, b) => a - b)[durations.length >> 1];
   // Kills while a flush ran end `old` or `new`; kills between flushes
   // (most just after one returned) find the last flushed one: `present`.
   // `journals`: kills that left a journal; `replayed`: flushes it completed.
@@ -117,7 +118,7 @@ test(`WASI: ${KILLS} SIGKILLs during and after 8 MiB flushes; every flush all ol
       const run = start(dir, "run", (line, child) => {
         if (justAfter && line.startsWith("flushed ")) child.kill("SIGKILL");
         else if (!justAfter && line.startsWith("flushing ") && --flushes === 0) {
-          sleep(Math.random() * 0.8 * flushMs).then(() => child.kill("SIGKILL"));
+          sleep(Math.random() * 0.8 * flushMs()).then(() => child.kill("SIGKILL"));
         }
       });
       const { code, signal, lines } = await run.exited;
@@ -135,7 +136,7 @@ test(`WASI: ${KILLS} SIGKILLs during and after 8 MiB flushes; every flush all ol
       for (let i = 1; i < lines.length; i++) {
         const [a, b] = [lines[i - 1], lines[i]];
         if (a.line.startsWith("flushing") && b.line.startsWith("flushed")) {
-          flushMs = 0.8 * flushMs + 0.2 * (b.at - a.at);
+          durations.push(b.at - a.at);
         }
       }
       if (flushing !== undefined) counts.inFlush++;
@@ -175,7 +176,7 @@ test(`WASI: ${KILLS} SIGKILLs during and after 8 MiB flushes; every flush all ol
         `${counts.new} new; ${counts.kills - counts.inFlush} between flushes ` +
         `(${counts.afterFlushed} just after one returned): ${counts.present} with the last flush present; ` +
         `${counts.mixed} mixed. ${counts.journals} kills left a journal; replaying it completed ` +
-        `${counts.replayed} of the new ones. An 8 MiB flush takes about ${flushMs.toFixed(0)} ms here`,
+        `${counts.replayed} of the new ones. An 8 MiB flush takes about ${flushMs().toFixed(0)} ms here (median)`,
     );
     assert.ok(counts.inFlush >= Math.floor(KILLS / 3), "too few kills landed inside a flush");
   } finally {
