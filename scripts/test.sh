@@ -150,15 +150,22 @@ suite_demo() {
 }
 
 # Reliability (RELIABILITY.md): a million random operations on the native
-# map, the emulated map and the model at once (release build); Chromium
-# SIGKILLed 20 times during and after a flush, restarted on the same
-# profile; two tabs of one file. The long runs:
+# map, the emulated map and the model at once (release build); a WASI
+# program under Node SIGKILLed 20 times during and after an 8 MiB flush,
+# and Chromium 20 times, each restarted on the same files; two tabs of one
+# file. The long runs:
 #   VMMAP_FUZZ_OPS=50000000 VMMAP_CRASH_KILLS=200 scripts/test.sh reliability
 # (The full-store test is in the npm suite: tests/js/api.test.mjs.)
 suite_reliability() {
   local fuzz_ops=${VMMAP_FUZZ_OPS:-1000000}
   step "fuzz: native vs emulated vs model, $fuzz_ops operations (cargo test --release --test fuzz)" \
     env VMMAP_FUZZ_OPS="$fuzz_ops" cargo test --locked --release --test fuzz -- --nocapture
+  step "install: rust target wasm32-wasip1" need_rust_target wasm32-wasip1
+  step "install: node" need_node
+  step "build the WASI crash program (examples/flush_crash.rs, release)" \
+    cargo build --locked --release --target wasm32-wasip1 --example flush_crash
+  step "crash (WASI): SIGKILL Node's WASI ${VMMAP_CRASH_KILLS:-20} times during and after an 8 MiB flush; old or new, never a mix" \
+    node --test tests/js/reliability/wasi-crash.mjs
   step "install: chromium" need_chromium
   step "install: node, npm" need_npm
   step "build pkg/ (scripts/build-pkg.sh)" scripts/build-pkg.sh

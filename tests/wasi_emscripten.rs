@@ -6,7 +6,9 @@
 //! `FileStore` (a fresh scratch directory each), mapped by the emulated
 //! backend over `std::fs`; plus what only files show: flushed bytes read
 //! back with plain `std::fs`, flushes that write one page for a one-byte
-//! change, maps of paths, and files replaced under a live map.
+//! change, maps of paths, files replaced under a live map, and the journal
+//! that makes a flush crash-atomic (`src/store/journal.rs`; the crash test
+//! itself is `tests/crash/wasi.mjs`).
 //!
 //! Run with `scripts/test.sh wasi emscripten`, or `cargo test --target
 //! wasm32-wasip1` / `--target wasm32-unknown-emscripten` once Node (and emcc)
@@ -137,6 +139,76 @@ mod files {
         let new = unsafe { block_on(store.map("f", &MmapOptions::new())) }.unwrap();
         assert_eq!(&old[..], b"old bytes");
         assert_eq!(&new[..], b"new bytes");
+    }
+
+    /// The journal beside a mapped file (`f.vmmap-journal`) is clear (its
+    /// header zero) between flushes, never listed, and goes with the last
+    /// map of the file.
+    #[test]
+    fn a_maps_journal_is_hidden_and_goes_with_the_map() {
+        let dir = scratch();
+        let store = store(&dir);
+        block_on(store.write_file("f", &pattern(3 * page()))).unwrap();
+        let journal = dir.path().join("f.vmmap-journal");
+        let mut m = unsafe { block_on(store.map("f", &MmapOptions::new())) }.unwrap();
+        m.write_at(page() + 1, b"journaled").unwrap();
+        m.flush().unwrap();
+        let header = fs::read(&journal).unwrap();
+        assert!(header.len() > page(), "the journal of one page");
+        assert_eq!(header[..56], [0; 56], "cleared after the flush");
+        assert_eq!(block_on(store.list()).unwrap(), ["f"]);
+        drop(m);
+        assert!(!journal.exists(), "removed with the map");
+    }
+
+    /// A flush whose journal cannot be written (here its name is taken by a
+    /// directory; a full disk does the same) fails, changes no byte of the
+    /// file, and keeps the pages dirty: the next flush writes all of them.
+    #[test]
+    fn a_flush_that_cannot_journal_changes_nothing_and_can_be_retried() {
+        let dir = scratch();
+        let path = dir.path().join("f");
+        let before = pattern(4 * page());
+        fs::write(&path, &before).unwrap();
+        let mut m = unsafe { Mmap::open(&path, &MmapOptions::new()) }.unwrap();
+        m.write_at(page() + 3, b"api").unwrap();
+        m.as_mut_slice().unwrap()[3 * page() + 5] ^= 0xff;
+        let journal = dir.path().join("f.vmmap-journal");
+        fs::create_dir(&journal).unwrap();
+        assert!(m.flush().is_err());
+        assert!(fs::read(&path).unwrap() == before, "a failed flush wrote");
+        assert!(m.flush().is_err(), "still dirty, still failing");
+        fs::remove_dir(&journal).unwrap();
+        m.flush().unwrap();
+        assert!(
+            fs::read(&path).unwrap() == m[..],
+            "the retry wrote every page"
+        );
+    }
+
+    /// A map of a file that `write_file` replaced (or `remove_file`
+    /// removed) writes that file in place: no journal of it ever lies
+    /// beside the file that has the name now.
+    #[test]
+    fn a_map_of_a_replaced_or_removed_file_writes_no_journal() {
+        let dir = scratch();
+        let store = store(&dir);
+        let journal = dir.path().join("f.vmmap-journal");
+        block_on(store.write_file("f", &[1; 8192])).unwrap();
+        let mut old = unsafe { block_on(store.map("f", &MmapOptions::new())) }.unwrap();
+        old.write_at(0, b"old").unwrap();
+        old.flush().unwrap();
+        block_on(store.write_file("f", b"new bytes")).unwrap();
+        assert!(!journal.exists());
+        old.write_at(4096, b"old").unwrap();
+        old.flush().unwrap();
+        assert!(!journal.exists(), "a journal beside the new file");
+        assert_eq!(block_on(store.read_file("f")).unwrap(), b"new bytes");
+        block_on(store.remove_file("f")).unwrap();
+        old.write_at(0, b"gone").unwrap();
+        old.flush().unwrap();
+        drop(old);
+        assert!(!journal.exists() && !dir.path().join("f").exists());
     }
 
     /// `resize` sets the file's length; `create` makes a file of

@@ -1,6 +1,7 @@
 //! Maps of paths and open files on WASI and Emscripten, which have files but
 //! no mmap: the emulated pages over a `std::fs` store (`store/fs_file.rs`).
-//! A map reads only its window; a flush writes only the pages that changed.
+//! A map reads only its window; a flush writes only the pages that changed,
+//! crash-atomically through a journal beside the path (`store/journal.rs`).
 
 use std::fs::File;
 use std::path::Path;
@@ -22,14 +23,15 @@ static WINDOWS: LazyLock<Arc<Windows>> = LazyLock::new(Arc::default);
 pub(crate) fn open_path(path: &Path, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
     let file = open_file(path, opts)?;
     let counters = dir_counters(path.parent().unwrap_or(Path::new("")));
-    map_owned(FsFile::new(file, counters)?, opts)
+    map_owned(FsFile::new(file, Some(path), counters)?, opts)
 }
 
 /// Maps an open file through a duplicate of its handle. A map of a handle
-/// belongs to no directory store: its flushes are counted nowhere.
+/// belongs to no directory store: its flushes are counted nowhere; and it
+/// has no path beside which to keep a journal, so it writes in place.
 pub(crate) fn map_file(file: &File, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
     let file = duplicate(file)?;
-    map_owned(FsFile::new(file, Arc::default())?, opts)
+    map_owned(FsFile::new(file, None, Arc::default())?, opts)
 }
 
 fn map_owned(file: FsFile, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {

@@ -1,6 +1,7 @@
 //! Opening the file behind a map, as every target with `std::fs` does it:
-//! for a path, the access decides the mode and `create` makes a missing file
-//! of `offset + len` zero bytes; for an open file, a second handle.
+//! for a path, a commit a crash cut short is completed (or discarded) from
+//! its journal first, the access decides the mode and `create` makes a
+//! missing file of `offset + len` zero bytes; for an open file, a second handle.
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -8,12 +9,17 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::options::{Access, MmapOptions};
+use crate::store::journal;
 
-/// Opens `path` for what `opts` ask: read and write for `Access::Write`,
+/// Opens `path` for what `opts` ask, once its journal, if any, is
+/// recovered: read and write for `Access::Write`,
 /// read only otherwise; with `create(true)` a missing file is made first,
 /// and removed again if it cannot be given its size.
 pub(crate) fn open_file(path: &Path, opts: &MmapOptions) -> Result<File> {
     let context = || format!("open {}", path.display());
+    // Only WASI and Emscripten write journals, but a native program may be
+    // the next to open a directory such a program left after a crash.
+    journal::recover(path)?;
     if opts.get_create() {
         // Only a missing file needs a size; an existing one is mapped as is.
         let size = opts.created_size();

@@ -10,10 +10,10 @@ use crate::backend;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::MmapOptions;
 use crate::region::MappedRegion;
-use crate::store::{Store, StoreStats};
+use crate::store::{Store, StoreStats, journal};
 
 /// Files that `write_file` is writing carry this suffix until they are renamed
-/// into place; `list` never shows them.
+/// into place; `list` never shows them, nor journals (`journal::SUFFIX`).
 pub(crate) const PARTIAL_SUFFIX: &str = ".vmmap-partial";
 
 /// A directory of files.
@@ -61,24 +61,36 @@ fn write_synced(path: &Path, data: &[u8]) -> std::io::Result<()> {
 }
 
 impl Store for DirStore {
+    /// The new file is written beside the old one and renamed over it. A
+    /// journal of the old file is completed and removed before the rename,
+    /// so a crash finds either the old file (whole) or the new one, and
+    /// never a journal that belongs to the old one beside the new one.
     async fn write_file(&self, name: &str, data: &[u8]) -> Result<()> {
         let path = self.dir.join(name);
         let partial = self.dir.join(format!("{name}{PARTIAL_SUFFIX}"));
+        let context = |e| Error::from_io(format!("write {name:?} ({} bytes)", data.len()), e);
         let result = write_synced(&partial, data)
-            .and_then(|()| backend::replace_file(&partial, &path))
-            .map_err(|e| Error::from_io(format!("write {name:?} ({} bytes)", data.len()), e));
+            .map_err(context)
+            .and_then(|()| journal::recover(&path))
+            .and_then(|_| backend::replace_file(&partial, &path).map_err(context));
         if result.is_err() {
             let _ = fs::remove_file(&partial);
         }
         result
     }
 
+    /// What the file holds after its last commit: a commit a crash cut
+    /// short is completed (or discarded) from its journal first.
     async fn read_file(&self, name: &str) -> Result<Vec<u8>> {
-        fs::read(self.dir.join(name)).map_err(|e| Error::from_io(format!("read {name:?}"), e))
+        let path = self.dir.join(name);
+        journal::recover(&path)?;
+        fs::read(path).map_err(|e| Error::from_io(format!("read {name:?}"), e))
     }
 
     async fn file_size(&self, name: &str) -> Result<u64> {
-        file_len(&self.dir.join(name)).map_err(|e| match e.kind() {
+        let path = self.dir.join(name);
+        journal::recover(&path)?;
+        file_len(&path).map_err(|e| match e.kind() {
             io::ErrorKind::IsADirectory => {
                 Error::new(ErrorKind::NotFound, format!("{name:?} is not a file"))
             }
@@ -93,7 +105,7 @@ impl Store for DirStore {
             let entry = entry.map_err(context)?;
             let is_file = entry.file_type().map_err(context)?.is_file();
             if let (true, Ok(name)) = (is_file, entry.file_name().into_string()) {
-                if !name.ends_with(PARTIAL_SUFFIX) {
+                if !name.ends_with(PARTIAL_SUFFIX) && !name.ends_with(journal::SUFFIX) {
                     names.push(name);
                 }
             }
@@ -102,9 +114,14 @@ impl Store for DirStore {
         Ok(names)
     }
 
+    /// Removes the file, then its journal: a crash in between leaves a
+    /// journal without its file, which is discarded when a file of that
+    /// name is next opened or written.
     async fn remove_file(&self, name: &str) -> Result<()> {
-        fs::remove_file(self.dir.join(name))
-            .map_err(|e| Error::from_io(format!("remove {name:?}"), e))
+        let path = self.dir.join(name);
+        fs::remove_file(&path).map_err(|e| Error::from_io(format!("remove {name:?}"), e))?;
+        journal::forget(&path);
+        Ok(())
     }
 
     async fn map(&self, name: &str, opts: &MmapOptions) -> Result<Box<dyn MappedRegion>> {
@@ -116,3 +133,6 @@ impl Store for DirStore {
         backend::dir_stats(&self.dir)
     }
 }
+
+#[cfg(test)]
+mod tests;

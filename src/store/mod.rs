@@ -1,7 +1,8 @@
 //! Where files live: the [`Store`] contract behind `FileStore`, the
 //! [`Backing`] contract one file fulfils for the emulated backend, and the
 //! stores: `memory.rs` everywhere; `dir.rs` where there is a file system,
-//! `fs_file.rs` under it on WASI and Emscripten, and `idb/` in the browser.
+//! `fs_file.rs` under it on WASI and Emscripten (crash-atomic through
+//! `journal.rs`), and `idb/` in the browser.
 //! A store that exists only on some targets says which on its `mod` line;
 //! `backend.rs` re-exports each target's `NamedStore`.
 
@@ -13,6 +14,10 @@ pub(crate) mod idb_plan;
 // Wherever there is a file system: native, WASI, Emscripten.
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub(crate) mod dir;
+// Wherever there is a file system: WASI and Emscripten write journals, every
+// such target replays them.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub(crate) mod journal;
 // WASI and Emscripten, which have files but no mmap.
 #[cfg(any(target_os = "wasi", target_os = "emscripten"))]
 pub(crate) mod fs_file;
@@ -42,17 +47,24 @@ pub(crate) trait Store {
     fn stats(&self) -> StoreStats;
 }
 
-/// A file name must name one file inside the store, and nothing else.
+/// A file name must name one file inside the store, and nothing else: not
+/// a path, and not one of the directory store's own files (a file being
+/// written, `dir.rs`; a file's journal, `journal.rs`), refused on every
+/// store so that every store takes the same names.
 pub(crate) fn check_name(name: &str) -> Result<()> {
     let bad = name.is_empty()
         || name == "."
         || name == ".."
         || name.ends_with(".vmmap-partial")
+        || name.ends_with(".vmmap-journal")
         || name.contains(['/', '\\', '\0']);
     if bad {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
-            format!("file name {name:?} is not a plain name (no '/', '\\', NUL, '.' or '..')"),
+            format!(
+                "file name {name:?} is not a plain name (no '/', '\\', NUL, '.' or '..'; \
+                 not ending in .vmmap-partial or .vmmap-journal)"
+            ),
         ));
     }
     Ok(())
