@@ -11,9 +11,12 @@ use crate::options::Advice;
 
 impl Mmap {
     /// Writes what changed back to the file. Native, WASI and Emscripten:
-    /// returns once it is in the file. Browser: starts an atomic write-back;
-    /// await [`flushed`](Mmap::flushed) for it to commit. Read-only,
-    /// copy-on-write and anonymous maps have nothing to write: `Ok`.
+    /// returns once it is in the file. Browser: starts the write-back;
+    /// await [`flushed`](Mmap::flushed) for it to commit. In the browser
+    /// (one IndexedDB transaction) and on WASI and Emscripten (a redo
+    /// journal beside the file) one flush is atomic: after a crash the file
+    /// holds all of it or none of it; natively it is as atomic as `msync`.
+    /// Read-only, copy-on-write and anonymous maps have nothing to write: `Ok`.
     ///
     /// # Errors
     /// [`ErrorKind::Closed`]; [`ErrorKind::QuotaExceeded`] or
