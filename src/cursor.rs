@@ -38,7 +38,8 @@ impl Mmap {
     /// ```
     #[inline]
     pub fn seek(&mut self, pos: SeekFrom) -> Result<u64> {
-        self.region_mut()?;
+        // Moves the cursor only: no bytes to bring up to date.
+        self.region()?;
         let len = self.len();
         let target = match pos {
             SeekFrom::Start(n) => i128::from(n),

@@ -48,6 +48,8 @@ pub struct Mmap {
     /// `region.bytes().len()`, kept here so that bounds checks make no
     /// virtual call (0 once closed). Only `resize` changes a region's length.
     pub(crate) len: usize,
+    /// `region.refreshes()`: whether `&mut` calls must call `refresh`.
+    refreshes: bool,
 }
 
 impl Mmap {
@@ -176,6 +178,7 @@ impl Mmap {
     pub fn from_region(region: Box<dyn MappedRegion>, access: Access) -> Mmap {
         Mmap {
             len: region.bytes().len(),
+            refreshes: region.refreshes(),
             region: Some(region),
             access,
             pos: 0,
@@ -193,7 +196,9 @@ impl Mmap {
     #[inline]
     pub(crate) fn region_mut(&mut self) -> Result<&mut dyn MappedRegion> {
         let region = self.region.as_deref_mut().ok_or_else(Error::closed)?;
-        region.refresh();
+        if self.refreshes {
+            region.refresh();
+        }
         Ok(region)
     }
 

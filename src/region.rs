@@ -120,6 +120,13 @@ pub trait MappedRegion: fmt::Debug + ThreadSafety {
     /// that bytes never change behind a borrow. The default does nothing.
     fn refresh(&mut self) {}
 
+    /// Whether [`refresh`](Self::refresh) can do anything for this region;
+    /// asked once, when the map is made, so that maps whose bytes no other
+    /// writer updates (every native map) make no call for it.
+    fn refreshes(&self) -> bool {
+        false
+    }
+
     /// Writes back the pages of `range` that changed since the last flush.
     ///
     /// Native and `std::fs` backends return once the data is in the file; the

@@ -110,6 +110,11 @@ impl MappedRegion for PagedRegion {
         self.pages.refresh();
     }
 
+    fn refreshes(&self) -> bool {
+        // Only pages shared in a register can be given other writers' bytes.
+        self.access != Access::Copy
+    }
+
     fn flush(&self, range: Range<usize>) -> Result<()> {
         if !self.shared() {
             return Ok(());
