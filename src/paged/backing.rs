@@ -34,23 +34,29 @@ pub(crate) trait Backing: fmt::Debug + ThreadSafety {
     /// Sets the file's length: new bytes are zero.
     fn set_len(&self, len: u64) -> Result<()>;
 
-    /// Writes the `runs` of `window` (a map's bytes, which start at file
-    /// offset `offset`) in one atomic step: afterwards the file holds all of
-    /// them or, on error, none. `runs` are every page of `scope` (a range of
-    /// `window`) whose bytes differ from what the map last loaded or wrote,
-    /// so the rest of `scope` holds what the map last knew of the file.
-    /// Returns once durable, or (in the browser) once started; see
-    /// [`committed`](Self::committed). A commit that was started and fails
-    /// later calls `on_fail`, so that the map marks the runs dirty again.
-    fn commit(
-        &self,
-        window: &[u8],
-        offset: u64,
-        scope: Range<usize>,
-        runs: &[Range<usize>],
-        on_fail: OnFail,
-    ) -> Result<()>;
+    /// Writes the runs of `commit` in one atomic step: afterwards the file
+    /// holds all of them or, on error, none. Returns once durable, or (in
+    /// the browser) once started; see [`committed`](Self::committed).
+    fn commit(&self, commit: Commit<'_>) -> Result<()>;
 
     /// Resolves once every commit started so far is durable.
     fn committed(&self) -> FlushFuture;
+}
+
+/// What one flush hands a store to write: the changed pages of one map.
+pub(crate) struct Commit<'a> {
+    /// The map's bytes, which start at file offset `offset`.
+    pub(crate) window: &'a [u8],
+    pub(crate) offset: u64,
+    /// The pages the flush looked at (a range of `window`): every page of it
+    /// whose bytes differ from what the map last loaded or wrote is in
+    /// `runs`, so the rest of `scope` holds what the map last knew of the file.
+    #[allow(dead_code)] // read by the browser's store only (store/idb/file.rs)
+    pub(crate) scope: Range<usize>,
+    /// Byte ranges of `window` to write, in order, not overlapping.
+    pub(crate) runs: &'a [Range<usize>],
+    /// Called if a commit that was started fails later (in the browser), so
+    /// that the map marks the runs dirty again.
+    #[allow(dead_code)] // read by the browser's store only (store/idb/file.rs)
+    pub(crate) on_fail: OnFail,
 }

@@ -4,7 +4,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::backing::Backing;
+use super::backing::{Backing, Commit};
 use super::bytes::{Bytes, zeroed};
 use super::shared::{Pages, Windows};
 use crate::backend::{FlushFuture, OnFail};
@@ -138,9 +138,13 @@ impl MappedRegion for PagedRegion {
                     });
                 }
             });
-            pages
-                .backing
-                .commit(held.all(), pages.offset, scope, &runs, on_fail)?;
+            pages.backing.commit(Commit {
+                window: held.all(),
+                offset: pages.offset,
+                scope,
+                runs: &runs,
+                on_fail,
+            })?;
             state.tracker.committed(range);
             Pages::committed(state, &runs);
             Ok(())

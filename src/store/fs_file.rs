@@ -8,14 +8,13 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::backend::{self, FlushFuture, OnFail};
+use crate::backend::{self, FlushFuture};
 use crate::error::{Error, Result};
-use crate::paged::Backing;
+use crate::paged::{Backing, Commit};
 use crate::store::journal::{self, Exclusive, Failed, Record};
 use crate::store::{Counters, StoreStats};
 use crate::sync::lock;
@@ -212,14 +211,13 @@ impl Backing for FsFile {
     /// Writes the runs through the journal, then syncs: on `Ok` every run
     /// is in the file; on `Err` none is (see [`FsFile::change`]), and the
     /// map keeps all of them dirty, so the next flush writes them again.
-    fn commit(
-        &self,
-        window: &[u8],
-        offset: u64,
-        _: Range<usize>,
-        runs: &[Range<usize>],
-        _: OnFail,
-    ) -> Result<()> {
+    fn commit(&self, commit: Commit<'_>) -> Result<()> {
+        let Commit {
+            window,
+            offset,
+            runs,
+            ..
+        } = commit;
         let mut state = lock(&self.state);
         let one = journal::exclusive();
         self.settle(&mut state, &one)?;

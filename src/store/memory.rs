@@ -3,15 +3,14 @@
 //! `cargo test`, and counts what flushes write.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::{Counters, Store, StoreStats};
-use crate::backend::{FlushFuture, OnFail};
+use crate::backend::FlushFuture;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::MmapOptions;
-use crate::paged::{self, Backing, Windows, zeroed};
+use crate::paged::{self, Backing, Commit, Windows, zeroed};
 use crate::region::MappedRegion;
 use crate::sync::lock;
 
@@ -156,14 +155,13 @@ impl Backing for MemoryFile {
         Ok(())
     }
 
-    fn commit(
-        &self,
-        window: &[u8],
-        offset: u64,
-        _: Range<usize>,
-        runs: &[Range<usize>],
-        _: OnFail,
-    ) -> Result<()> {
+    fn commit(&self, commit: Commit<'_>) -> Result<()> {
+        let Commit {
+            window,
+            offset,
+            runs,
+            ..
+        } = commit;
         let mut data = lock(&self.data);
         let too_big = || Error::new(ErrorKind::QuotaExceeded, "the file does not fit in memory");
         let base = usize::try_from(offset).map_err(|_| too_big())?;

@@ -1,13 +1,12 @@
 //! Anonymous maps of the emulated backend: pages with no file behind them.
 
-use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::backend::{FlushFuture, OnFail};
+use crate::backend::FlushFuture;
 use crate::error::Result;
 use crate::options::Access;
-use crate::paged::{Backing, zeroed};
+use crate::paged::{Backing, Commit, zeroed};
 use crate::paged::{Windows, map_window};
 use crate::region::MappedRegion;
 
@@ -37,14 +36,7 @@ impl Backing for NoFile {
         Ok(())
     }
 
-    fn commit(
-        &self,
-        _: &[u8],
-        _: u64,
-        _: Range<usize>,
-        _: &[Range<usize>],
-        _: OnFail,
-    ) -> Result<()> {
+    fn commit(&self, _: Commit<'_>) -> Result<()> {
         Ok(())
     }
 

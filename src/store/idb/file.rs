@@ -11,7 +11,6 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::ops::Range;
 use std::rc::Rc;
 
 use js_sys::Promise;
@@ -24,7 +23,7 @@ use super::lease;
 use super::meta::{Meta, new_id};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
-use crate::paged::Backing;
+use crate::paged::{Backing, Commit};
 use crate::store::Counters;
 use crate::store::idb_plan::{Check, decide, plan_flush, plan_resize};
 
@@ -266,14 +265,14 @@ impl Backing for IdbFile {
         Ok(())
     }
 
-    fn commit(
-        &self,
-        window: &[u8],
-        offset: u64,
-        scope: Range<usize>,
-        runs: &[Range<usize>],
-        on_fail: OnFail,
-    ) -> Result<()> {
+    fn commit(&self, commit: Commit<'_>) -> Result<()> {
+        let Commit {
+            window,
+            offset,
+            scope,
+            runs,
+            on_fail,
+        } = commit;
         let end = offset + runs.iter().map(|r| r.end).max().unwrap_or(0) as u64;
         let chunk = self.chunk;
         // The file's length before and after this commit, as this page sees it.
