@@ -60,3 +60,17 @@ pub(crate) struct Commit<'a> {
     #[allow(dead_code)] // read by the browser's store only (store/idb/file.rs)
     pub(crate) on_fail: OnFail,
 }
+
+impl Commit<'_> {
+    /// Each run as its file offset and its bytes.
+    pub(crate) fn pieces(&self) -> impl Iterator<Item = (u64, &[u8])> + '_ {
+        self.runs
+            .iter()
+            .map(|run| (self.offset + run.start as u64, &self.window[run.clone()]))
+    }
+
+    /// The file offset just past the last run.
+    pub(crate) fn end(&self) -> u64 {
+        self.offset + self.runs.iter().map(|r| r.end).max().unwrap_or(0) as u64
+    }
+}

@@ -212,29 +212,16 @@ impl Backing for FsFile {
     /// is in the file; on `Err` none is (see [`FsFile::change`]), and the
     /// map keeps all of them dirty, so the next flush writes them again.
     fn commit(&self, commit: Commit<'_>) -> Result<()> {
-        let Commit {
-            window,
-            offset,
-            runs,
-            ..
-        } = commit;
         let mut state = lock(&self.state);
         let one = journal::exclusive();
         self.settle(&mut state, &one)?;
-        let records: Vec<Record<'_>> = runs
-            .iter()
-            .map(|run| Record {
-                at: offset + run.start as u64,
-                bytes: &window[run.clone()],
-            })
+        let records: Vec<Record<'_>> = commit
+            .pieces()
+            .map(|(at, bytes)| Record { at, bytes })
             .collect();
-        let end = records
-            .iter()
-            .map(|record| record.at + record.bytes.len() as u64)
-            .max()
-            .unwrap_or(0);
+        let end = commit.end();
         self.change(&mut state, &one, |now| now.max(end), &records)?;
-        self.stats.record(runs);
+        self.stats.record(commit.runs);
         Ok(())
     }
 

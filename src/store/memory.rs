@@ -156,24 +156,18 @@ impl Backing for MemoryFile {
     }
 
     fn commit(&self, commit: Commit<'_>) -> Result<()> {
-        let Commit {
-            window,
-            offset,
-            runs,
-            ..
-        } = commit;
         let mut data = lock(&self.data);
         let too_big = || Error::new(ErrorKind::QuotaExceeded, "the file does not fit in memory");
-        let base = usize::try_from(offset).map_err(|_| too_big())?;
-        let end = runs.iter().map(|r| r.end).max().unwrap_or(0);
-        let needed = base.checked_add(end).ok_or_else(too_big)?;
+        let needed = usize::try_from(commit.end()).map_err(|_| too_big())?;
         if data.len() < needed {
             data.resize(needed, 0);
         }
-        for run in runs {
-            data[base + run.start..base + run.end].copy_from_slice(&window[run.clone()]);
+        for (at, bytes) in commit.pieces() {
+            // Below `needed`, a usize.
+            let at = at as usize;
+            data[at..at + bytes.len()].copy_from_slice(bytes);
         }
-        self.stats.record(runs);
+        self.stats.record(commit.runs);
         Ok(())
     }
 

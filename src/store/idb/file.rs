@@ -266,6 +266,7 @@ impl Backing for IdbFile {
     }
 
     fn commit(&self, commit: Commit<'_>) -> Result<()> {
+        let end = commit.end();
         let Commit {
             window,
             offset,
@@ -273,7 +274,6 @@ impl Backing for IdbFile {
             runs,
             on_fail,
         } = commit;
-        let end = offset + runs.iter().map(|r| r.end).max().unwrap_or(0) as u64;
         let chunk = self.chunk;
         // The file's length before and after this commit, as this page sees it.
         let before = self.size.get();
