@@ -6,6 +6,9 @@ use std::cell::RefCell;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::rc::Rc;
 
+use proptest::prelude::RngCore;
+use proptest::test_runner::{RngAlgorithm, TestRng};
+
 use super::*;
 
 /// One change or sync made to a simulated file, in the order made.
@@ -144,20 +147,11 @@ impl Storage for Sim {
     }
 }
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn coin(&mut self) -> bool {
-        self.next() & 1 == 1
-    }
+/// A deterministic generator for `seed` (proptest's, a dev-dependency).
+fn seeded(seed: u64) -> TestRng {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    TestRng::from_seed(RngAlgorithm::ChaCha, &bytes)
 }
 
 /// Which unsynced changes a crash keeps.
@@ -199,11 +193,11 @@ fn crash(before: [&[u8]; 2], events: &[Event], keep: Keep) -> [Vec<u8>; 2] {
         }
     }
     let mut rng = match keep {
-        Keep::Some(seed) => Some(Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)),
+        Keep::Some(seed) => Some(seeded(seed)),
         _ => None,
     };
     let mut keeps = |_: u64| match (&mut rng, keep) {
-        (Some(rng), _) => rng.coin(),
+        (Some(rng), _) => rng.next_u32() & 1 == 1,
         (None, keep) => matches!(keep, Keep::Everything),
     };
     for (file, events) in pending.iter().enumerate() {
