@@ -56,11 +56,13 @@ impl Mmap {
         Ok(target as u64)
     }
 
-    /// The bytes from the cursor to `len()`, or none if the cursor is past it.
-    fn rest(&mut self) -> Result<&[u8]> {
-        let pos = self.pos;
-        let bytes = self.region_mut()?.bytes();
-        Ok(bytes.get(pos..).unwrap_or_default())
+    /// The `n` bytes from the cursor (fewer at the end; none past it),
+    /// loaded if the map loads on demand.
+    fn ahead(&mut self, n: usize) -> Result<&[u8]> {
+        let (pos, len) = (self.pos, self.len);
+        let start = pos.min(len);
+        let end = start.saturating_add(n).min(len);
+        self.region_mut()?.bytes_in(start..end)
     }
 
     /// Reads up to `n` bytes from the cursor (`None`: to the end) and moves
@@ -79,10 +81,8 @@ impl Mmap {
     /// ```
     #[inline]
     pub fn read(&mut self, n: Option<usize>) -> Result<Vec<u8>> {
-        let rest = self.rest()?;
-        let take = n.map_or(rest.len(), |n| n.min(rest.len()));
-        let out = rest[..take].to_vec();
-        self.pos += take;
+        let out = self.ahead(n.unwrap_or(usize::MAX))?.to_vec();
+        self.pos += out.len();
         Ok(out)
     }
 
@@ -99,7 +99,7 @@ impl Mmap {
     /// ```
     pub fn read_byte(&mut self) -> Result<u8> {
         let len = self.len();
-        match self.rest()?.first() {
+        match self.ahead(1)?.first() {
             Some(&byte) => {
                 self.pos += 1;
                 Ok(byte)
@@ -126,11 +126,23 @@ impl Mmap {
     /// assert_eq!(m.readline().unwrap(), b"");
     /// ```
     pub fn readline(&mut self) -> Result<Vec<u8>> {
-        let rest = self.rest()?;
-        let take = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
-        let line = rest[..take].to_vec();
-        self.pos += take;
-        Ok(line)
+        // Chunk by chunk, so that a map that loads on demand loads the
+        // line's pages and not the rest of the map.
+        let mut line = Vec::new();
+        let mut chunk = crate::search::FIRST_CHUNK;
+        loop {
+            let bytes = self.ahead(chunk)?;
+            let (take, done) = match memchr::memchr(b'\n', bytes) {
+                Some(i) => (i + 1, true),
+                None => (bytes.len(), bytes.len() < chunk),
+            };
+            line.extend_from_slice(&bytes[..take]);
+            self.pos += take;
+            if done {
+                return Ok(line);
+            }
+            chunk = crate::search::next_chunk(chunk);
+        }
     }
 
     /// Writes all of `data` at the cursor and moves past it; returns `data.len()`.

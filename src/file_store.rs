@@ -89,7 +89,9 @@ impl FileStore {
     /// A store whose files live in memory for as long as the store does,
     /// mapped by the emulated backend (the one the browser, WASI and
     /// Emscripten use) on every target. For tests, caches and scratch data;
-    /// [`stats`](FileStore::stats) counts what its flushes write.
+    /// [`stats`](FileStore::stats) counts what its flushes write. Its maps
+    /// load each page when a call first touches it, as maps over WASI and
+    /// Emscripten files do.
     ///
     /// # Example
     /// ```
@@ -104,7 +106,27 @@ impl FileStore {
     /// ```
     pub fn memory() -> FileStore {
         FileStore {
-            inner: Inner::Memory(MemoryStore::new()),
+            inner: Inner::Memory(MemoryStore::new(true)),
+        }
+    }
+
+    /// As [`memory`](FileStore::memory), but a map reads its whole window
+    /// when it is made, as maps over the browser's IndexedDB store must
+    /// (IndexedDB reads only asynchronously): the emulation's other way of
+    /// loading, on every target, for tests.
+    ///
+    /// # Example
+    /// ```
+    /// # pollster::block_on(async {
+    /// let store = vmmap::FileStore::memory_preloaded();
+    /// store.write_file("a", b"hello").await?;
+    /// let m = unsafe { store.map("a", &vmmap::MmapOptions::new()).await }?;
+    /// assert_eq!(&m[..], b"hello");
+    /// # vmmap::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn memory_preloaded() -> FileStore {
+        FileStore {
+            inner: Inner::Memory(MemoryStore::new(false)),
         }
     }
 

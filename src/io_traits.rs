@@ -23,9 +23,10 @@ impl Read for Mmap {
 impl BufRead for Mmap {
     /// The mapped bytes from the cursor to the end: no copy.
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        let pos = self.pos;
-        let bytes = self.region_mut()?.bytes();
-        Ok(bytes.get(pos..).unwrap_or_default())
+        // At most a chunk: a map that loads on demand loads what is read.
+        let (start, len) = (self.pos.min(self.len()), self.len());
+        let end = start.saturating_add(crate::search::LAST_CHUNK).min(len);
+        Ok(self.region_mut()?.bytes_in(start..end)?)
     }
 
     /// Moves the cursor `amt` bytes on, never past the end.

@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::fs::File;
-use std::ops::Deref;
+use std::ops::{Deref, RangeBounds};
 use std::path::Path;
 
 use crate::backend;
@@ -45,7 +45,7 @@ pub struct Mmap {
     pub(crate) access: Access,
     /// The file-object cursor; may exceed `len()` after a shrinking resize, as in Python.
     pub(crate) pos: usize,
-    /// `region.bytes().len()`, kept here so that bounds checks make no
+    /// `region.mapped_len()`, kept here so that bounds checks make no
     /// virtual call (0 once closed). Only `resize` changes a region's length.
     pub(crate) len: usize,
     /// `region.refreshes()`: whether `&mut` calls must call `refresh`.
@@ -177,7 +177,7 @@ impl Mmap {
     /// See [`MappedRegion`].
     pub fn from_region(region: Box<dyn MappedRegion>, access: Access) -> Mmap {
         Mmap {
-            len: region.bytes().len(),
+            len: region.mapped_len(),
             refreshes: region.refreshes(),
             region: Some(region),
             access,
@@ -271,6 +271,16 @@ impl Mmap {
 
     /// The mapped bytes (empty once closed). Also reachable through `Deref`.
     ///
+    /// A map over a store that loads pages on demand (WASI, Emscripten,
+    /// [`FileStore::memory`](crate::FileStore::memory)) loads every page
+    /// not loaded yet first; [`try_get`](Mmap::try_get) borrows just a range.
+    ///
+    /// # Panics
+    /// Only if such a map cannot read a page from its file (an I/O error),
+    /// which a native map meets as `SIGBUS`. [`try_get`](Mmap::try_get) and
+    /// [`advise`](Mmap::advise) with [`Advice::WillNeed`](crate::Advice::WillNeed)
+    /// load pages and return that error instead; once loaded, a page stays.
+    ///
     /// # Example
     /// ```
     /// let m = vmmap::Mmap::anonymous(3).unwrap();
@@ -280,6 +290,28 @@ impl Mmap {
     #[inline]
     pub fn as_slice(&self) -> &[u8] {
         self.region.as_deref().map_or(&[], |r| r.bytes())
+    }
+
+    /// The bytes of `range`, which must lie within the map: as slicing
+    /// [`as_slice`](Mmap::as_slice), but a map that loads pages on demand
+    /// loads only these, and a page that cannot be read is an error.
+    ///
+    /// # Errors
+    /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) for a range
+    /// past the end or reversed; [`ErrorKind::Closed`](crate::ErrorKind::Closed);
+    /// the store's error ([`ErrorKind::Io`](crate::ErrorKind::Io)) if a page
+    /// cannot be read.
+    ///
+    /// # Example
+    /// ```
+    /// let mut m = vmmap::Mmap::anonymous(8).unwrap();
+    /// m.write_at(2, b"hi").unwrap();
+    /// assert_eq!(m.try_get(2..4).unwrap(), b"hi");
+    /// assert_eq!(m.try_get(6..9).unwrap_err().kind(), vmmap::ErrorKind::OutOfRange);
+    /// ```
+    pub fn try_get(&self, range: impl RangeBounds<usize>) -> Result<&[u8]> {
+        let region = self.region()?;
+        region.bytes_in(bounds::strict(&range, self.len)?)
     }
 }
 

@@ -61,7 +61,36 @@ use crate::options::Advice;
 /// ```
 pub trait MappedRegion: fmt::Debug + ThreadSafety {
     /// The mapped bytes; their length is the map's length.
+    ///
+    /// A backend that loads pages on demand loads every page here; it
+    /// cannot report a read error, so it may panic on one (as a native map
+    /// raises `SIGBUS`): [`Mmap`](crate::Mmap) reads through
+    /// [`bytes_in`](Self::bytes_in) wherever it can return an error.
     fn bytes(&self) -> &[u8];
+
+    /// The length of the map. The default asks [`bytes`](Self::bytes);
+    /// a backend that loads on demand answers without loading.
+    fn mapped_len(&self) -> usize {
+        self.bytes().len()
+    }
+
+    /// The bytes of `range` (within `0..mapped_len()`), loaded first by a backend
+    /// that loads pages on demand: the only bytes a call that reads needs.
+    /// The default slices [`bytes`](Self::bytes).
+    ///
+    /// # Errors
+    /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) if `range`
+    /// is not within the bytes; the store's error if a page cannot be read.
+    fn bytes_in(&self, range: Range<usize>) -> Result<&[u8]> {
+        let bytes = self.bytes();
+        let range = bounds::span(
+            "read",
+            range.start,
+            range.end.saturating_sub(range.start),
+            bytes.len(),
+        )?;
+        Ok(&bytes[range])
+    }
 
     /// The bytes of `range` for user code to write as it likes
     /// (`as_mut_slice`, `get_mut`, a JS view): the backend cannot know which
@@ -143,7 +172,9 @@ pub trait MappedRegion: fmt::Debug + ThreadSafety {
     /// `offset + new_len`; new bytes are zero. `new_len` is not 0.
     fn resize(&mut self, new_len: usize) -> Result<()>;
 
-    /// Passes a usage hint for `range` on; never changes the bytes.
+    /// Passes a usage hint for `range` on; never changes the bytes. A
+    /// backend that loads on demand loads the range on
+    /// [`Advice::WillNeed`](crate::Advice::WillNeed), reporting a read error.
     fn advise(&self, advice: Advice, range: Range<usize>) -> Result<()>;
 
     /// The length of the whole file behind the map (anonymous: the map's length).

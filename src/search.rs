@@ -1,11 +1,31 @@
-//! `find` and `rfind` on [`Mmap`], with `memchr::memmem` (SIMD substring search).
+//! `find` and `rfind` on [`Mmap`], with `memchr::memmem` (SIMD substring
+//! search), chunk by chunk: a map that loads pages on demand loads what a
+//! search scans as it goes (chunks double from 64 KiB to 4 MiB, so an early
+//! match loads little and a long scan reads in large steps).
 
-use std::ops::RangeBounds;
+use std::ops::{Range, RangeBounds};
 
-use memchr::memmem;
+use memchr::memmem::{Finder, FinderRev};
 
 use crate::bounds;
+use crate::error::Result;
 use crate::mmap::Mmap;
+
+/// The first chunk a scan reads.
+pub(crate) const FIRST_CHUNK: usize = 64 * 1024;
+/// The largest chunk a scan reads.
+pub(crate) const LAST_CHUNK: usize = 4 << 20;
+
+/// The chunk after one of `chunk` bytes.
+pub(crate) fn next_chunk(chunk: usize) -> usize {
+    (chunk * 2).min(LAST_CHUNK)
+}
+
+/// For the calls that cannot return an error: a page a map that loads on
+/// demand cannot read is fatal, as `SIGBUS` is for a native map.
+fn loaded<T>(found: Result<T>) -> T {
+    found.unwrap_or_else(|e| panic!("vmmap: a page of the map could not be loaded: {e}"))
+}
 
 impl Mmap {
     /// The lowest index of `needle` within `range` (absolute: `..` is the
@@ -13,6 +33,12 @@ impl Mmap {
     /// or `None`. As in Python, both ends are clipped to the map, a reversed
     /// range finds nothing, and an empty needle is found at the (clipped)
     /// start. A closed map finds nothing.
+    ///
+    /// # Panics
+    /// Only on a map that loads pages on demand, if a page it scans cannot
+    /// be read from its file (as [`as_slice`](Mmap::as_slice)); load the
+    /// range first with [`advise`](Mmap::advise)`(Advice::WillNeed, ..)` to
+    /// get that error as a value.
     ///
     /// # Example
     /// ```
@@ -24,12 +50,14 @@ impl Mmap {
     /// assert_eq!(m.find(b"", 3..), Some(3));
     /// ```
     pub fn find(&self, needle: &[u8], range: impl RangeBounds<usize>) -> Option<usize> {
-        let (start, hay) = self.haystack(range)?;
-        memmem::find(hay, needle).map(|i| start + i)
+        loaded(self.find_in(needle, range))
     }
 
     /// The highest index of `needle` within `range` (absolute, end clipped),
     /// or `None`. An empty needle is found at the (clipped) end of the range.
+    ///
+    /// # Panics
+    /// As [`find`](Mmap::find).
     ///
     /// # Example
     /// ```
@@ -40,17 +68,75 @@ impl Mmap {
     /// assert_eq!(m.rfind(b"", ..), Some(11));
     /// ```
     pub fn rfind(&self, needle: &[u8], range: impl RangeBounds<usize>) -> Option<usize> {
-        let (start, hay) = self.haystack(range)?;
-        memmem::rfind(hay, needle).map(|i| start + i)
+        loaded(self.rfind_in(needle, range))
     }
 
-    /// Where `range`, clipped to the map as Python clips it, starts, and its
-    /// bytes; `None` for a closed map or a reversed range.
-    fn haystack(&self, range: impl RangeBounds<usize>) -> Option<(usize, &[u8])> {
+    /// [`find`](Mmap::find), with a page that cannot be loaded as an error
+    /// (for the JS bindings, whose calls can all throw).
+    pub(crate) fn find_in(
+        &self,
+        needle: &[u8],
+        range: impl RangeBounds<usize>,
+    ) -> Result<Option<usize>> {
+        let Some((range, starts)) = self.starts(needle, range) else {
+            return Ok(None);
+        };
+        if needle.is_empty() {
+            return Ok(Some(range.start));
+        }
+        let finder = Finder::new(needle);
+        let (mut from, mut chunk) = (starts.start, FIRST_CHUNK);
+        while from < starts.end {
+            let to = from.saturating_add(chunk).min(starts.end);
+            let hay = self.try_get(from..(to + needle.len() - 1).min(range.end))?;
+            if let Some(i) = finder.find(hay) {
+                return Ok(Some(from + i));
+            }
+            (from, chunk) = (to, next_chunk(chunk));
+        }
+        Ok(None)
+    }
+
+    /// [`rfind`](Mmap::rfind), with a page that cannot be loaded as an error.
+    pub(crate) fn rfind_in(
+        &self,
+        needle: &[u8],
+        range: impl RangeBounds<usize>,
+    ) -> Result<Option<usize>> {
+        let Some((range, starts)) = self.starts(needle, range) else {
+            return Ok(None);
+        };
+        if needle.is_empty() {
+            return Ok(Some(range.end));
+        }
+        let finder = FinderRev::new(needle);
+        let (mut to, mut chunk) = (starts.end, FIRST_CHUNK);
+        while starts.start < to {
+            let from = to.saturating_sub(chunk).max(starts.start);
+            let hay = self.try_get(from..(to + needle.len() - 1).min(range.end))?;
+            if let Some(i) = finder.rfind(hay) {
+                return Ok(Some(from + i));
+            }
+            (to, chunk) = (from, next_chunk(chunk));
+        }
+        Ok(None)
+    }
+
+    /// `range` clipped to the map as Python clips it, and where a match of
+    /// `needle` may start within it: a chunk searched for matches that start
+    /// in `from..to` holds the bytes `from..to + needle.len() - 1`. `None`
+    /// for a closed map or a reversed range.
+    fn starts(
+        &self,
+        needle: &[u8],
+        range: impl RangeBounds<usize>,
+    ) -> Option<(Range<usize>, Range<usize>)> {
         if self.is_closed() {
             return None;
         }
         let range = bounds::clipped(&range, self.len())?;
-        Some((range.start, &self.as_slice()[range]))
+        // A match at `p` needs `p + needle.len() <= range.end`.
+        let end = (range.end + 1).saturating_sub(needle.len().max(1));
+        Some((range.clone(), range.start..end.max(range.start)))
     }
 }

@@ -76,8 +76,13 @@ fn native_emulated_and_model_agree() {
     let dir = tempfile::tempdir().expect("a scratch directory");
     let native =
         block_on(FileStore::open(&dir.path().to_string_lossy())).expect("a directory store");
-    let emulated = FileStore::memory();
-    let stores = [("native", &native), ("emulated", &emulated)];
+    let lazy = FileStore::memory();
+    let eager = FileStore::memory_preloaded();
+    let stores = [
+        ("native", &native),
+        ("emulated (pages on demand)", &lazy),
+        ("emulated (window preloaded)", &eager),
+    ];
     while ops.load(Ordering::Relaxed) < target {
         let left = target - ops.load(Ordering::Relaxed);
         let mut runner = TestRunner::new(Config {

@@ -1,8 +1,10 @@
 #![cfg(not(target_family = "wasm"))]
 //! The model-based property test on the emulated backend, on the host: random
-//! op sequences on maps from `FileStore::memory()` (Write, Read, Copy; whole
-//! files and offset windows) must match the model in `tests/model`, and the
-//! stored file must hold what the model says after a flush.
+//! op sequences on maps from `FileStore::memory()` (pages loaded on demand)
+//! and `FileStore::memory_preloaded()` (windows loaded when mapped) (Write,
+//! Read, Copy; whole files and offset windows) must match the model in
+//! `tests/model`, and the stored file must hold what the model says after a
+//! flush.
 //!
 //! `PROPTEST_CASES=5000 cargo test --release --test memory_model` runs a long
 //! search.
@@ -16,8 +18,10 @@ use proptest::prelude::*;
 use vmmap::FileStore;
 
 fn file_case(case: &FileCase, ops: &[Op]) -> Result<(), TestCaseError> {
-    let store = FileStore::memory();
-    block_on(run_file_case(&store, "f.bin", case, ops)).map_err(TestCaseError::fail)
+    for store in [FileStore::memory(), FileStore::memory_preloaded()] {
+        block_on(run_file_case(&store, "f.bin", case, ops)).map_err(TestCaseError::fail)?;
+    }
+    Ok(())
 }
 
 file_properties!(256, file_case);

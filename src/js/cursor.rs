@@ -44,7 +44,10 @@ impl JsMmap {
         let mut map = self.open(call)?;
         let pos = map.tell();
         let rest = map.len().saturating_sub(pos);
-        let take = map.find(b"\n", pos..).map_or(rest, |i| i + 1 - pos);
+        let newline = map
+            .find_in(b"\n", pos..)
+            .map_err(|e| from_vmmap(call, &e))?;
+        let take = newline.map_or(rest, |i| i + 1 - pos);
         self.take(&mut map, call, take)
     }
 
@@ -129,7 +132,10 @@ impl JsMmap {
             // At or past the end (after a shrinking resize): empty, the cursor stays.
             return Ok(Uint8Array::new_with_length(0));
         }
-        let out = Uint8Array::from(map.as_slice().get(pos..pos + n).unwrap_or_default());
+        let bytes = map
+            .try_get(pos..pos + n)
+            .map_err(|e| from_vmmap(call, &e))?;
+        let out = Uint8Array::from(bytes);
         map.seek(SeekFrom::Start((pos + n) as u64))
             .map_err(|e| from_vmmap(call, &e))?;
         Ok(out)

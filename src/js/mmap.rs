@@ -242,7 +242,9 @@ impl JsMmap {
         let len = map.len();
         let s = args::slice_bound(args::optional_integer(call, "start", &start)?, 0, len);
         let e = args::slice_bound(args::optional_integer(call, "end", &end)?, len, len);
-        let bytes = map.as_slice().get(s..e.max(s)).unwrap_or_default();
+        let bytes = map
+            .try_get(s..e.max(s))
+            .map_err(|err| from_vmmap(call, &err))?;
         Ok(Uint8Array::from(bytes))
     }
 
@@ -285,7 +287,8 @@ impl JsMmap {
             // bytes are freed (close, resize); the method docs tell JS so. JS
             // reads it between calls, when no Rust borrow of the bytes is alive
             // (one thread), and other tabs' bytes land only during calls.
-            return Ok(unsafe { Uint8Array::view(map.as_slice()) });
+            let bytes = map.try_get(..).map_err(|e| from_vmmap(call, &e))?;
+            return Ok(unsafe { Uint8Array::view(bytes) });
         }
         let bytes = map.as_mut_slice().map_err(|e| from_vmmap(call, &e))?;
         // SAFETY: as above; writes through it are found by hashing, because
@@ -428,8 +431,8 @@ impl JsMmap {
         let call = "Mmap.get";
         let map = self.reading(call)?;
         let i = args::index(call, index, map.len())?;
-        map.as_slice()
-            .get(i)
+        let byte = map.try_get(i..i + 1).map_err(|e| from_vmmap(call, &e))?;
+        byte.first()
             .copied()
             .ok_or_else(|| range_error(format!("{call}: index {i} is out of range")))
     }

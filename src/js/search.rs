@@ -58,10 +58,11 @@ impl JsMmap {
         let s = args::slice_bound(args::optional_integer(call, "start", &start)?, cursor, len);
         let e = args::slice_bound(args::optional_integer(call, "end", &end)?, len, len);
         let found = if reverse {
-            map.rfind(&needle, s..e)
+            map.rfind_in(&needle, s..e)
         } else {
-            map.find(&needle, s..e)
+            map.find_in(&needle, s..e)
         };
+        let found = found.map_err(|err| from_vmmap(call, &err))?;
         Ok(found.map_or(-1.0, |i| i as f64))
     }
 }

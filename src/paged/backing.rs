@@ -5,6 +5,7 @@ use std::fmt;
 use std::ops::Range;
 
 use super::bytes::zeroed;
+pub(crate) use super::tracker::Source;
 use crate::backend::{FlushFuture, OnFail, ThreadSafety};
 use crate::error::Result;
 
@@ -22,6 +23,15 @@ pub(crate) trait Backing: fmt::Debug + ThreadSafety {
     /// Fills `out` with the file's bytes from `offset`; bytes past the end read as zero.
     /// A store that can only read asynchronously returns `Unsupported`.
     fn read_at(&self, offset: u64, out: &mut [u8]) -> Result<()>;
+
+    /// Whether maps of the file load each page when a call first needs it
+    /// (with [`read_at`](Self::read_at)), rather than the whole window when
+    /// made: what a store that reads synchronously does, so that a map
+    /// costs what it touches. `false` (the default): the window is loaded
+    /// when the map is made, as the browser's IndexedDB store must.
+    fn on_demand(&self) -> bool {
+        false
+    }
 
     /// The `len` bytes from `offset` (a window a map loads, and nothing
     /// more), or `QuotaExceeded` if memory cannot hold them.
@@ -45,8 +55,11 @@ pub(crate) trait Backing: fmt::Debug + ThreadSafety {
 
 /// What one flush hands a store to write: the changed pages of one map.
 pub(crate) struct Commit<'a> {
-    /// The map's bytes, which start at file offset `offset`.
-    pub(crate) window: &'a [u8],
+    /// The map's bytes, which start at file offset `offset`. A store reads
+    /// the runs; only a store whose maps load whole windows (not
+    /// [`on_demand`](Backing::on_demand)) may read the rest of `scope`, as
+    /// pages outside the runs may not be loaded.
+    pub(crate) window: &'a dyn Source,
     pub(crate) offset: u64,
     /// The pages the flush looked at (a range of `window`): every page of it
     /// whose bytes differ from what the map last loaded or wrote is in
@@ -64,9 +77,12 @@ pub(crate) struct Commit<'a> {
 impl Commit<'_> {
     /// Each run as its file offset and its bytes.
     pub(crate) fn pieces(&self) -> impl Iterator<Item = (u64, &[u8])> + '_ {
-        self.runs
-            .iter()
-            .map(|run| (self.offset + run.start as u64, &self.window[run.clone()]))
+        self.runs.iter().map(|run| {
+            (
+                self.offset + run.start as u64,
+                self.window.range(run.clone()),
+            )
+        })
     }
 
     /// The file offset just past the last run.

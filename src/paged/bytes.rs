@@ -2,7 +2,7 @@
 //! so that every access borrows exactly the bytes it touches and a write to
 //! some bytes never invalidates a live borrow of others (what Miri checks).
 
-use std::alloc::{Layout, alloc_zeroed};
+use std::alloc::{Layout, alloc, alloc_zeroed, dealloc};
 use std::ops::Range;
 use std::ptr::NonNull;
 
@@ -40,6 +40,11 @@ pub(crate) fn zeroed(len: u64, what: &str) -> Result<Vec<u8>> {
 /// it writes only while it holds its lock, and reads for its own use (hashing,
 /// committing, copying to another window) only while it holds it too. The
 /// methods here are `unsafe` and name what their caller must make sure of.
+///
+/// Bytes made by [`uninit`](Bytes::uninit) start uninitialized, so that a
+/// map of a large file reserves memory without touching it: a range must be
+/// [`init`](Bytes::init)ialized (or written whole through a raw pointer)
+/// before any reference to it is made.
 pub(crate) struct Bytes {
     /// From `Box::<[u8]>::into_raw`; given back to a `Box` on drop.
     ptr: NonNull<[u8]>,
@@ -65,6 +70,39 @@ impl Bytes {
     /// them.
     pub(crate) fn zeroed(len: usize, what: &str) -> Result<Bytes> {
         Ok(Bytes::from_vec(zeroed(len as u64, what)?))
+    }
+
+    /// `len` uninitialized bytes, for pages loaded on demand: the allocator
+    /// reserves them and nothing writes them (a calloc would clear them on
+    /// targets whose allocator cannot know fresh memory is zero, touching
+    /// every page). `QuotaExceeded` naming `what` if memory cannot hold them.
+    pub(crate) fn uninit(len: usize, what: &str) -> Result<Bytes> {
+        if len == 0 {
+            return Ok(Bytes::from_vec(Vec::new()));
+        }
+        let too_big = || {
+            Error::new(
+                ErrorKind::QuotaExceeded,
+                format!("{len} bytes for {what} do not fit in memory"),
+            )
+        };
+        let layout = Layout::array::<u8>(len).map_err(|_| too_big())?;
+        // SAFETY: `layout` has a non-zero size.
+        let ptr = NonNull::new(unsafe { alloc(layout) }).ok_or_else(too_big)?;
+        Ok(Bytes {
+            ptr: NonNull::slice_from_raw_parts(ptr, len),
+        })
+    }
+
+    /// Writes zeros over `range` through a raw pointer, so that it holds
+    /// initialized bytes before a reference to it is made.
+    ///
+    /// # Safety
+    /// Nothing else reads or writes these bytes meanwhile.
+    pub(crate) unsafe fn init(&self, range: Range<usize>) {
+        let ptr = self.at(&range);
+        // SAFETY: in the allocation (`at`); the caller promises exclusivity.
+        unsafe { std::ptr::write_bytes(ptr, 0, range.len()) }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -120,8 +158,20 @@ impl Bytes {
 
 impl Drop for Bytes {
     fn drop(&mut self) {
-        // SAFETY: `ptr` came from `Box::leak` in `from_vec` and is given back once.
-        drop(unsafe { Box::from_raw(self.ptr.as_ptr()) });
+        let len = self.len();
+        if len == 0 {
+            // An empty `Box<[u8]>` allocates nothing.
+            return;
+        }
+        // Never fails: the same layout was made when the bytes were.
+        let Ok(layout) = Layout::array::<u8>(len) else {
+            return;
+        };
+        // SAFETY: `ptr` came from the global allocator with this layout
+        // (`alloc` in `uninit`, or a `Box<[u8]>` of `len` bytes, which
+        // allocates `[u8; len]`'s layout), and is given back once. No
+        // reference to the bytes is made: some may be uninitialized.
+        unsafe { dealloc(self.ptr.cast::<u8>().as_ptr(), layout) }
     }
 }
 
@@ -149,6 +199,22 @@ mod tests {
         assert_eq!(
             unsafe { bytes.get(0..12) },
             &[9, 9, 9, 9, 1, 1, 1, 1, 9, 9, 9, 9]
+        );
+    }
+
+    #[test]
+    fn uninit_bytes_are_read_only_once_initialized() {
+        let bytes = Bytes::uninit(64, "test").unwrap();
+        // SAFETY: nobody else touches 8..16; it is initialized before the borrow.
+        unsafe { bytes.init(8..16) };
+        // SAFETY: 8..16 is initialized and borrowed by nobody.
+        unsafe { bytes.get_mut(12..16) }.fill(3);
+        // SAFETY: 8..16 is initialized; no writer is alive.
+        assert_eq!(unsafe { bytes.get(8..16) }, &[0, 0, 0, 0, 3, 3, 3, 3]);
+        assert!(Bytes::uninit(0, "test").unwrap().len() == 0);
+        assert_eq!(
+            Bytes::uninit(usize::MAX, "a huge map").unwrap_err().kind(),
+            ErrorKind::QuotaExceeded
         );
     }
 

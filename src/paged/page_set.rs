@@ -91,6 +91,31 @@ impl PageSet {
         }
         runs
     }
+
+    /// The pages of `pages` (clipped to the capacity) not in the set, as
+    /// maximal runs of consecutive pages.
+    pub(crate) fn gaps(&self, pages: Range<usize>) -> Vec<Range<usize>> {
+        let end = pages.end.min(self.len);
+        let mut gaps = Vec::new();
+        let mut from = pages.start;
+        for run in self.runs(pages.start..end) {
+            if from < run.start {
+                gaps.push(from..run.start);
+            }
+            from = run.end;
+        }
+        if from < end {
+            gaps.push(from..end);
+        }
+        gaps
+    }
+
+    /// Whether every page is in the set.
+    pub(crate) fn is_full(&self) -> bool {
+        let (whole, rest) = (self.len / 64, self.len % 64);
+        self.words[..whole].iter().all(|&w| w == u64::MAX)
+            && (rest == 0 || self.words[whole] == (1u64 << rest) - 1)
+    }
 }
 
 #[cfg(test)]
@@ -110,6 +135,23 @@ mod tests {
         s.remove_range(0..64);
         assert_eq!(s.runs(0..200), [64..65, 198..200]);
         assert_eq!(s.iter(0..64).count(), 0);
+    }
+
+    #[test]
+    fn gaps_and_full() {
+        let mut set = PageSet::new(130);
+        assert_eq!(set.gaps(0..130), vec![0..130]);
+        set.insert_range(3..5);
+        set.insert(70);
+        assert_eq!(set.gaps(0..200), vec![0..3, 5..70, 71..130]);
+        assert_eq!(set.gaps(3..5), Vec::<Range<usize>>::new());
+        assert!(!set.is_full());
+        set.insert_range(0..130);
+        assert!(set.is_full());
+        assert!(PageSet::new(0).is_full());
+        let mut exact = PageSet::new(64);
+        exact.insert_range(0..64);
+        assert!(exact.is_full());
     }
 
     #[test]

@@ -23,7 +23,9 @@ pub(crate) struct PagedRegion {
 /// Maps the window `[offset, offset + len)` of the file behind `backing`.
 /// Read and write maps share the pages of a live map of the same window and
 /// exchange writes with overlapping ones; copy maps get a private copy. New
-/// pages are read with `load`, then brought up to date with live windows.
+/// pages are read with `load`, then brought up to date with live windows;
+/// or, over a store that reads on demand ([`Backing::on_demand`]), not read
+/// at all until a call touches them (`load` is not called).
 pub(crate) fn map_window(
     windows: &Arc<Windows>,
     backing: Arc<dyn Backing>,
@@ -38,6 +40,10 @@ pub(crate) fn map_window(
         .flatten();
     let pages = match existing {
         Some(pages) => pages,
+        None if backing.on_demand() => {
+            let pages = Pages::on_demand(backing, offset, len)?;
+            windows.join(Arc::new(pages), shared)
+        }
         None => {
             let pages = Pages::new(backing, offset, Bytes::from_vec(load()?));
             windows.join(Arc::new(pages), shared)
@@ -70,12 +76,27 @@ impl PagedRegion {
 }
 
 impl MappedRegion for PagedRegion {
+    fn mapped_len(&self) -> usize {
+        self.pages.len()
+    }
+
     fn bytes(&self) -> &[u8] {
+        match self.bytes_in(0..self.pages.len()) {
+            Ok(bytes) => bytes,
+            // Only a map that loads on demand gets here: a page it could not
+            // read is fatal, as `SIGBUS` is for a native map (documented on
+            // `Mmap::as_slice`, with the calls that return the error instead).
+            Err(e) => panic!("vmmap: the pages of a map could not be loaded: {e}"),
+        }
+    }
+
+    fn bytes_in(&self, range: Range<usize>) -> Result<&[u8]> {
+        debug_assert!(range.start <= range.end && range.end <= self.pages.len());
         // SAFETY: the returned slice borrows `self`, so no `&mut` call of
-        // this map (the only place vmmap changes these bytes for it, in
+        // this map (the only place vmmap changes resident bytes for it, in
         // `refresh`) can run while it lives; writes through other maps of the
         // file are ruled out by the contract of the `unsafe` constructors.
-        unsafe { self.pages.bytes() }
+        unsafe { self.pages.bytes(range) }
     }
 
     fn bytes_mut(&mut self, range: Range<usize>) -> Result<&mut [u8]> {
@@ -83,7 +104,7 @@ impl MappedRegion for PagedRegion {
         // SAFETY: the slice borrows `self` mutably, so nothing else reaches
         // these bytes through this map; other maps of the file are kept off
         // them by the constructors' contract.
-        Ok(unsafe { self.pages.bytes_mut(range, self.shared()) })
+        unsafe { self.pages.bytes_mut(range, self.shared()) }
     }
 
     fn write_with(
@@ -94,16 +115,14 @@ impl MappedRegion for PagedRegion {
     ) -> Result<()> {
         let range = offset..offset + len;
         self.debug_check(&range);
-        self.pages.write(range, self.shared(), fill);
-        Ok(())
+        self.pages.write(range, self.shared(), fill)
     }
 
     fn copy_within(&mut self, src: Range<usize>, dest: usize) -> Result<()> {
         self.debug_check(&src);
         self.debug_check(&(dest..dest + src.len()));
         self.pages
-            .copy_within(src.start, dest, src.len(), self.shared());
-        Ok(())
+            .copy_within(src.start, dest, src.len(), self.shared())
     }
 
     fn refresh(&mut self) {
@@ -139,7 +158,7 @@ impl MappedRegion for PagedRegion {
                 }
             });
             pages.backing.commit(Commit {
-                window: held.all(),
+                window: held,
                 offset: pages.offset,
                 scope,
                 runs: &runs,
@@ -168,6 +187,14 @@ impl MappedRegion for PagedRegion {
                 format!("offset {} + new length {new_len} overflows", pages.offset),
             )
         })?;
+        if pages.backing.on_demand() {
+            // Everything is in the file now (flushed above): the resized
+            // window loads from it on demand, like a new map.
+            pages.backing.set_len(end)?;
+            let resized = Pages::on_demand(pages.backing.clone(), pages.offset, new_len)?;
+            self.pages = self.windows.join(Arc::new(resized), true);
+            return Ok(());
+        }
         // Growing shows what the file holds past the old end (zeros past its end).
         let mut tail = zeroed(new_len.saturating_sub(old_len) as u64, "a resized map")?;
         let tail_start = pages.offset + old_len as u64;
@@ -182,8 +209,13 @@ impl MappedRegion for PagedRegion {
         Ok(())
     }
 
-    fn advise(&self, _advice: Advice, _range: Range<usize>) -> Result<()> {
-        // Every page is resident: there is nothing to prefetch or drop.
+    fn advise(&self, advice: Advice, range: Range<usize>) -> Result<()> {
+        // `WillNeed` loads what is not resident yet (and reports a read
+        // error, which `Deref` could only panic on); dropping pages would
+        // need `&mut self` (a borrow may cover them), so `DontNeed` keeps them.
+        if advice == Advice::WillNeed {
+            self.pages.ensure(range)?;
+        }
         Ok(())
     }
 

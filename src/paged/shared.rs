@@ -12,6 +12,13 @@
 //! call. What is left — a slice a user borrowed while another map of the
 //! file writes the same bytes — is what the `unsafe` constructors' contract
 //! rules out.
+//!
+//! Pages over a store that reads synchronously are loaded on demand
+//! ([`Pages::ensure`]): until then a page's bytes are uninitialized memory
+//! that nothing refers to. Every reference vmmap makes to the bytes, and
+//! every one it hands out, covers only resident pages, made resident before
+//! the reference exists; a page never stops being resident while its pages
+//! live. So loading writes only bytes no borrow can cover.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -20,9 +27,18 @@ use std::sync::{Arc, Mutex, Weak};
 
 use super::backing::Backing;
 use super::bytes::Bytes;
+use super::page_set::PageSet;
 use super::tracker::{Source, Tracker};
 use crate::error::Result;
 use crate::sync::lock;
+
+/// The pages (of `page` bytes) that hold the bytes of `range`.
+fn pages_of(range: &Range<usize>, page: usize) -> Range<usize> {
+    if range.is_empty() {
+        return 0..0;
+    }
+    range.start / page..range.end.div_ceil(page)
+}
 
 /// The bytes of a window `[offset, offset + len)` of a file, with what a
 /// flush must write of them.
@@ -33,6 +49,10 @@ pub(crate) struct Pages {
     /// Whether `State::remote` holds anything: checked without the lock by
     /// every `&mut` call of every map of these pages.
     stale: AtomicBool,
+    /// Whether every page is resident: from the start for a window loaded
+    /// whole, once each page was loaded for one loaded on demand. Checked
+    /// without the lock by every access.
+    complete: AtomicBool,
     pub(crate) backing: Arc<dyn Backing>,
     pub(crate) offset: u64,
 }
@@ -46,6 +66,8 @@ pub(crate) struct State {
     overlapping: Vec<Weak<Pages>>,
     /// Page index → (the page's byte range, another writer's bytes for it).
     remote: BTreeMap<usize, (Range<usize>, Vec<u8>)>,
+    /// The pages whose bytes are loaded, while not all of them are.
+    resident: PageSet,
 }
 
 impl State {
@@ -82,26 +104,191 @@ impl Source for Held<'_> {
     }
 }
 
-impl Held<'_> {
-    /// All the bytes, for a store's commit (which reads only its runs).
-    pub(crate) fn all(&self) -> &[u8] {
-        self.range(0..self.bytes.len())
-    }
-}
-
 impl Pages {
+    /// Pages whose every byte is in `bytes` already.
     pub(crate) fn new(backing: Arc<dyn Backing>, offset: u64, bytes: Bytes) -> Pages {
+        Pages::with(backing, offset, bytes, true)
+    }
+
+    /// The `len` bytes at `offset` of `backing`, none loaded yet: each page
+    /// is read when a call first needs it ([`ensure`](Self::ensure)).
+    /// Reserves memory for them without touching it.
+    pub(crate) fn on_demand(backing: Arc<dyn Backing>, offset: u64, len: usize) -> Result<Pages> {
+        let bytes = Bytes::uninit(len, "a map's pages")?;
+        Ok(Pages::with(backing, offset, bytes, len == 0))
+    }
+
+    fn with(backing: Arc<dyn Backing>, offset: u64, bytes: Bytes, complete: bool) -> Pages {
+        let pages = bytes.len().div_ceil(crate::page_size());
         Pages {
             state: Mutex::new(State {
                 tracker: Tracker::new(bytes.len(), crate::page_size()),
                 overlapping: Vec::new(),
                 remote: BTreeMap::new(),
+                resident: PageSet::new(if complete { 0 } else { pages }),
             }),
             stale: AtomicBool::new(false),
+            complete: AtomicBool::new(complete),
             bytes,
             backing,
             offset,
         }
+    }
+
+    /// Whether page `index` holds its bytes (`state` is this pages' state).
+    fn is_resident(&self, state: &State, index: usize) -> bool {
+        self.complete.load(Ordering::Acquire) || state.resident.contains(index)
+    }
+
+    /// Loads the pages of `range` that are not resident: reads them from
+    /// the store, then takes over what live overlapping windows hold of
+    /// them (their writes are newer than the store; such pages become
+    /// dirty here). Nothing refers to a page that is not resident, so the
+    /// bytes written here are borrowed by nobody. On error the pages stay
+    /// as they were (not resident), and a later call reads them again.
+    pub(crate) fn ensure(&self, range: Range<usize>) -> Result<()> {
+        if range.is_empty() || self.complete.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let page = crate::page_size();
+        let wanted = pages_of(&range, page);
+        let (gaps, others) = self.locked(|state, _| {
+            let gaps = state.resident.gaps(wanted.clone());
+            state.overlapping.retain(|w| w.strong_count() > 0);
+            let others: Vec<Arc<Pages>> =
+                state.overlapping.iter().filter_map(Weak::upgrade).collect();
+            (gaps, others)
+        });
+        let (Some(first), Some(last)) = (gaps.first(), gaps.last()) else {
+            return Ok(());
+        };
+        // What the overlapping windows hold, read one lock at a time before
+        // this one is taken (never two held at once). A write they make
+        // after this passes on to these pages through `take`, which loads
+        // first: either it finds the pages resident, or they take it.
+        let span = self.offset + (first.start * page) as u64
+            ..self.offset + ((last.end * page).min(self.len())) as u64;
+        let newer: Vec<(u64, Vec<u8>)> = others
+            .iter()
+            .flat_map(|other| other.resident_bytes(span.clone()))
+            .collect();
+        self.locked(|state, _| {
+            for gap in gaps {
+                // Another call may have loaded some of them meanwhile.
+                for run in state.resident.gaps(gap) {
+                    let bytes = run.start * page..(run.end * page).min(self.len());
+                    // SAFETY: the pages of `run` are not resident, so no
+                    // reference to their bytes exists (see the module's
+                    // rules), and we hold the lock every load takes.
+                    unsafe { self.bytes.init(bytes.clone()) };
+                    // SAFETY: as above; the bytes are initialized now.
+                    let dst = unsafe { self.bytes.get_mut(bytes.clone()) };
+                    self.backing
+                        .read_at(self.offset + bytes.start as u64, dst)?;
+                    for (at, data) in &newer {
+                        self.adopt(state, &bytes, *at, data);
+                    }
+                    state.resident.insert_range(run);
+                }
+            }
+            if state.resident.is_full() {
+                self.complete.store(true, Ordering::Release);
+                state.resident = PageSet::new(0);
+            }
+            Ok(())
+        })
+    }
+
+    /// Copies over the bytes of `within` what another window holds at file
+    /// offset `at`; each page it changes becomes dirty. Called with the lock
+    /// held, on bytes nothing refers to yet: pages being loaded, or the
+    /// fresh pages of a map being made.
+    fn adopt(&self, state: &mut State, within: &Range<usize>, at: u64, data: &[u8]) {
+        let Some((here, from)) = self.clip(at, data.len()) else {
+            return;
+        };
+        let (start, end) = (here.start.max(within.start), here.end.min(within.end));
+        let page = crate::page_size();
+        let mut pos = start;
+        while pos < end {
+            let next = ((pos / page + 1) * page).min(end);
+            let theirs = &data[from.start + (pos - here.start)..from.start + (next - here.start)];
+            // SAFETY: nothing refers to these bytes (above); lock held.
+            let dst = unsafe { self.bytes.get_mut(pos..next) };
+            if dst != theirs {
+                dst.copy_from_slice(theirs);
+                state.tracker.written(pos..next);
+            }
+            pos = next;
+        }
+    }
+
+    /// The resident bytes of these pages within the file span `span`, as
+    /// (file offset, bytes) runs: what a window loading that span must
+    /// take over (pages that are not resident hold what the store holds).
+    fn resident_bytes(&self, span: Range<u64>) -> Vec<(u64, Vec<u8>)> {
+        let Some((here, _)) = self.clip(span.start, (span.end - span.start) as usize) else {
+            return Vec::new();
+        };
+        let page = crate::page_size();
+        self.locked(|state, held| {
+            let runs = if self.complete.load(Ordering::Acquire) {
+                vec![here.clone()]
+            } else {
+                state
+                    .resident
+                    .runs(pages_of(&here, page))
+                    .into_iter()
+                    .map(|r| (r.start * page).max(here.start)..(r.end * page).min(here.end))
+                    .collect()
+            };
+            runs.into_iter()
+                .map(|r| (self.offset + r.start as u64, held.range(r).to_vec()))
+                .collect()
+        })
+    }
+
+    /// Makes the pages of `range` ready to be written whole: pages it
+    /// covers only in part are loaded; pages it covers whole are marked
+    /// resident without reading them (their bytes are about to be
+    /// replaced), after zeroing them. Called with the lock held, from
+    /// [`write`](Self::write), after `ensure` of the partial pages.
+    fn claim(&self, state: &mut State, range: &Range<usize>) {
+        if self.complete.load(Ordering::Acquire) {
+            return;
+        }
+        let page = crate::page_size();
+        for run in state.resident.gaps(pages_of(range, page)) {
+            let bytes = run.start * page..(run.end * page).min(self.len());
+            debug_assert!(bytes.start >= range.start && bytes.end <= range.end);
+            // SAFETY: not resident: nothing refers to these bytes; lock held.
+            unsafe { self.bytes.init(bytes) };
+            state.resident.insert_range(run);
+        }
+        if state.resident.is_full() {
+            self.complete.store(true, Ordering::Release);
+            state.resident = PageSet::new(0);
+        }
+    }
+
+    /// The pages `range` covers only in part (its first and last), as byte
+    /// ranges: what a write of `range` must load first.
+    fn partial_pages(&self, range: &Range<usize>) -> [Range<usize>; 2] {
+        let page = crate::page_size();
+        let len = self.len();
+        let whole = |p: usize| {
+            let (start, end) = (p * page, ((p + 1) * page).min(len));
+            start >= range.start && end <= range.end
+        };
+        let edge = |p: usize| {
+            if range.is_empty() || whole(p) {
+                0..0
+            } else {
+                p * page..((p + 1) * page).min(len)
+            }
+        };
+        let pages = pages_of(range, page);
+        [edge(pages.start), edge(pages.end.saturating_sub(1))]
     }
 
     /// Runs `f` with the state and the bytes, under the lock.
@@ -110,9 +297,14 @@ impl Pages {
         f(&mut state, &Held { bytes: &self.bytes })
     }
 
-    /// A copy of these pages with `len` bytes (new bytes from `tail`), for a
-    /// map that resizes: the copy no longer shares with the other maps of
-    /// the old window, and starts with the same dirty pages.
+    /// Whether pages are loaded on demand (not all resident yet, or never).
+    pub(crate) fn on_demand_pages(&self) -> bool {
+        !self.complete.load(Ordering::Acquire)
+    }
+
+    /// A copy of these pages (all resident) with `len` bytes (new bytes
+    /// from `tail`), for a map that resizes: the copy no longer shares with
+    /// the other maps of the old window, and starts with the same dirty pages.
     /// `QuotaExceeded` if memory cannot hold them (never an abort).
     pub(crate) fn resized(&self, len: usize, tail: &[u8]) -> Result<Pages> {
         let bytes = Bytes::zeroed(len, "a resized map")?;
@@ -133,38 +325,43 @@ impl Pages {
                 tracker,
                 overlapping: Vec::new(),
                 remote: BTreeMap::new(),
+                resident: PageSet::new(0),
             }),
             stale: AtomicBool::new(false),
+            complete: AtomicBool::new(true),
             backing: self.backing.clone(),
             offset: self.offset,
         })
     }
 
-    /// All the bytes, for a map's `Deref`.
+    /// The bytes of `range`, loaded first where they are not resident: for
+    /// a map's reads and `Deref`.
     ///
     /// # Safety
     /// While the slice lives, nothing writes the bytes: the contract of the
     /// `unsafe` constructors that map files (the caller's), and
     /// [`refresh`](Self::refresh) only from `&mut` calls (vmmap's).
-    pub(crate) unsafe fn bytes(&self) -> &[u8] {
-        // SAFETY: the caller's promise.
-        unsafe { self.bytes.get(0..self.bytes.len()) }
+    pub(crate) unsafe fn bytes(&self, range: Range<usize>) -> Result<&[u8]> {
+        self.ensure(range.clone())?;
+        // SAFETY: resident (above), so initialized; the caller's promise.
+        Ok(unsafe { self.bytes.get(range) })
     }
 
-    /// The bytes of `range` for user code to write as it likes; with
-    /// `track`, hashed first, so that a flush finds which of them changed.
+    /// The bytes of `range` for user code to write as it likes, loaded
+    /// first; with `track`, hashed, so that a flush finds which changed.
     ///
     /// # Safety
     /// While the slice lives, nothing else reads or writes those bytes: the
     /// map that hands it out is borrowed `&mut` for as long, and the
     /// constructors' contract keeps other maps of the file off them.
     #[allow(clippy::mut_from_ref)]
-    pub(crate) unsafe fn bytes_mut(&self, range: Range<usize>, track: bool) -> &mut [u8] {
+    pub(crate) unsafe fn bytes_mut(&self, range: Range<usize>, track: bool) -> Result<&mut [u8]> {
+        self.ensure(range.clone())?;
         if track {
             self.locked(|state, held| state.tracker.expose(held, range.clone()));
         }
-        // SAFETY: the caller's promise.
-        unsafe { self.bytes.get_mut(range) }
+        // SAFETY: resident (above); the caller's promise.
+        Ok(unsafe { self.bytes.get_mut(range) })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -178,9 +375,19 @@ impl Pages {
 
     /// Writes the bytes of `range` with `fill` under the lock; with `shared`,
     /// marks them dirty and copies them into every live overlapping window
-    /// of the file (one lock at a time: never two held at once).
-    pub(crate) fn write(&self, range: Range<usize>, shared: bool, fill: impl FnOnce(&mut [u8])) {
+    /// of the file (one lock at a time: never two held at once). Pages the
+    /// write covers in part are loaded first (the only error).
+    pub(crate) fn write(
+        &self,
+        range: Range<usize>,
+        shared: bool,
+        fill: impl FnOnce(&mut [u8]),
+    ) -> Result<()> {
+        for partial in self.partial_pages(&range) {
+            self.ensure(partial)?;
+        }
         let passed_on = self.locked(|state, _| {
+            self.claim(state, &range);
             // SAFETY: writes to the bytes happen under the lock we hold, and
             // vmmap's own reads too; a user's borrow of these bytes through
             // another map is ruled out by the constructors' contract.
@@ -193,11 +400,21 @@ impl Pages {
             }
         });
         self.pass_on(range, passed_on);
+        Ok(())
     }
 
-    /// Copies `count` bytes from `src` to `dest` (they may overlap), as [`write`](Self::write).
-    pub(crate) fn copy_within(&self, src: usize, dest: usize, count: usize, shared: bool) {
+    /// Copies `count` bytes from `src` to `dest` (they may overlap), as
+    /// [`write`](Self::write); both ranges are loaded first.
+    pub(crate) fn copy_within(
+        &self,
+        src: usize,
+        dest: usize,
+        count: usize,
+        shared: bool,
+    ) -> Result<()> {
         let range = dest..dest + count;
+        self.ensure(src..src + count)?;
+        self.ensure(range.clone())?;
         let passed_on = self.locked(|state, _| {
             // SAFETY: as in `write`.
             unsafe { self.bytes.copy_within(src, dest, count) };
@@ -208,6 +425,7 @@ impl Pages {
             }
         });
         self.pass_on(range, passed_on);
+        Ok(())
     }
 
     /// Records an API write of `range`; the overlapping windows to pass it on to.
@@ -236,6 +454,12 @@ impl Pages {
         let Some((here, from)) = self.clip(at, data.len()) else {
             return;
         };
+        // Pages not loaded yet are loaded first. If that fails they stay
+        // unloaded, and loading them later takes this write over from the
+        // window that made it (`ensure`), as long as that window lives.
+        if self.ensure(here.clone()).is_err() {
+            return;
+        }
         self.locked(|state, _| {
             // SAFETY: as in `write`.
             unsafe { self.bytes.get_mut(here.clone()) }.copy_from_slice(&data[from]);
@@ -289,6 +513,10 @@ impl Pages {
         }
         self.locked(|state, held| {
             for (index, (range, theirs)) in std::mem::take(&mut state.remote) {
+                // A page not loaded yet will read the store, which holds them.
+                if !self.is_resident(state, index) {
+                    continue;
+                }
                 if held.range(range.clone()) != theirs.as_slice()
                     && state.tracker.may_replace(held, index)
                 {
@@ -308,33 +536,16 @@ impl Pages {
         }
     }
 
-    /// Copies what `other` holds of this window over freshly loaded bytes,
-    /// marking dirty the pages whose bytes differ from the store's.
+    /// Copies what `other` holds of this window over freshly loaded bytes
+    /// (all resident), marking dirty the pages whose bytes differ from the
+    /// store's. Pages loaded on demand do this as each page loads instead.
     fn overlay(&self, other: &Pages) {
-        let span = self.span();
-        let (start, end) = (span.start.max(other.offset), span.end.min(other.span().end));
-        if start >= end {
+        if self.on_demand_pages() {
             return;
         }
-        let theirs = other.locked(|_, held| {
-            held.range((start - other.offset) as usize..(end - other.offset) as usize)
-                .to_vec()
-        });
-        let here = (start - self.offset) as usize..(end - self.offset) as usize;
-        let page = crate::page_size();
-        self.locked(|state, held| {
-            let mut pos = here.start;
-            while pos < here.end {
-                let next = ((pos / page + 1) * page).min(here.end);
-                let theirs = &theirs[pos - here.start..next - here.start];
-                if held.range(pos..next) != theirs {
-                    // SAFETY: as in `write`; `held`'s read above has ended.
-                    unsafe { self.bytes.get_mut(pos..next) }.copy_from_slice(theirs);
-                    state.tracker.written(pos..next);
-                }
-                pos = next;
-            }
-        });
+        for (at, theirs) in other.resident_bytes(self.span()) {
+            self.locked(|state, _| self.adopt(state, &(0..self.len()), at, &theirs));
+        }
     }
 }
 
@@ -406,6 +617,10 @@ impl Windows {
             pages.overlay(other);
             if link {
                 lock(&other.state).overlapping.push(Arc::downgrade(&pages));
+            }
+            // Pages loaded on demand (a copy map's too) take what the live
+            // windows hold as each page loads; only linked ones pass writes on.
+            if link || pages.on_demand_pages() {
                 lock(&pages.state).overlapping.push(Arc::downgrade(other));
             }
         }

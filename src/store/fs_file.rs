@@ -181,6 +181,7 @@ impl Backing for FsFile {
     fn read_at(&self, offset: u64, out: &mut [u8]) -> Result<()> {
         let len = out.len();
         let context = |e| Error::from_io(format!("read {len} bytes at {offset}"), e);
+        self.stats.read(len);
         let mut state = self.settled()?;
         let file = &mut state.file;
         file.seek(SeekFrom::Start(offset)).map_err(context)?;
@@ -200,6 +201,10 @@ impl Backing for FsFile {
     /// A new length is a commit with no records: journaled like the others,
     /// so that every change to the file goes through the journal (which
     /// is what makes a journal that a crash brings back harmless).
+    fn on_demand(&self) -> bool {
+        true
+    }
+
     fn set_len(&self, len: u64) -> Result<()> {
         let mut state = lock(&self.state);
         let one = journal::exclusive();

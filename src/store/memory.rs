@@ -1,6 +1,9 @@
 //! The in-memory store: files are byte vectors that live as long as the
 //! store. It serves every target, makes the emulation testable with plain
-//! `cargo test`, and counts what flushes write.
+//! `cargo test` (and Miri), and counts what flushes write. Its maps load
+//! pages on demand, as over every store that reads synchronously, or, made
+//! `preloaded`, their whole window when made, as over IndexedDB: so both
+//! ways of loading are tested on the host.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +24,8 @@ pub(crate) struct MemoryStore {
     stats: Arc<Counters>,
     windows: Arc<Windows>,
     id: u64,
+    /// Whether maps load pages on demand ([`Backing::on_demand`]).
+    on_demand: bool,
 }
 
 /// One file: its bytes, and the store's counters.
@@ -29,6 +34,7 @@ pub(crate) struct MemoryFile {
     key: String,
     data: Mutex<Vec<u8>>,
     stats: Arc<Counters>,
+    on_demand: bool,
 }
 
 fn not_found(name: &str) -> Error {
@@ -39,10 +45,12 @@ fn not_found(name: &str) -> Error {
 }
 
 impl MemoryStore {
-    pub(crate) fn new() -> MemoryStore {
+    /// A new, empty store whose maps load pages on demand or not.
+    pub(crate) fn new(on_demand: bool) -> MemoryStore {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         MemoryStore {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            on_demand,
             ..MemoryStore::default()
         }
     }
@@ -56,6 +64,7 @@ impl MemoryStore {
             key: format!("memory:{}:{generation}:{name}", self.id),
             data: Mutex::new(data.to_vec()),
             stats: self.stats.clone(),
+            on_demand: self.on_demand,
         });
         lock(&self.files).insert(name.to_owned(), file);
     }
@@ -135,6 +144,7 @@ impl Backing for MemoryFile {
     }
 
     fn read_at(&self, offset: u64, out: &mut [u8]) -> Result<()> {
+        self.stats.read(out.len());
         let data = lock(&self.data);
         out.fill(0);
         if let Some(tail) = usize::try_from(offset).ok().and_then(|o| data.get(o..)) {
@@ -142,6 +152,10 @@ impl Backing for MemoryFile {
             out[..n].copy_from_slice(&tail[..n]);
         }
         Ok(())
+    }
+
+    fn on_demand(&self) -> bool {
+        self.on_demand
     }
 
     fn set_len(&self, len: u64) -> Result<()> {
@@ -188,7 +202,7 @@ mod tests {
     #[test]
     fn other_writers_bytes_wait_for_a_mut_call() {
         let page = crate::page_size();
-        let store = MemoryStore::new();
+        let store = MemoryStore::new(false);
         store.write("f", &vec![0; 3 * page]);
         let key = store.file("f").unwrap().key.clone();
         let map = |access| {

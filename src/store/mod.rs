@@ -70,7 +70,8 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// How much a store has written: commits, and bytes in runs of pages.
+/// How much a store has written (commits, and bytes in runs of pages) and
+/// read for maps (what a map that loads on demand costs: the pages touched).
 ///
 /// # Example
 /// ```
@@ -84,6 +85,9 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
 /// let after = store.stats();
 /// assert_eq!(after.commits - before.commits, 1);
 /// assert_eq!(after.bytes_written - before.bytes_written, vmmap::page_size() as u64);
+/// // The map loaded the one page it wrote in part (the memory store's maps
+/// // load pages on demand), and nothing else.
+/// assert_eq!(after.bytes_read, vmmap::page_size() as u64);
 /// # vmmap::Result::Ok(()) }).unwrap();
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -95,6 +99,9 @@ pub struct StoreStats {
     pub units_written: u64,
     /// Bytes written by flushes.
     pub bytes_written: u64,
+    /// Bytes read from the store into maps: whole windows where maps load
+    /// them when made, the pages calls touched where they load on demand.
+    pub bytes_read: u64,
 }
 
 /// What a store's flushes have written, counted as they commit: the numbers
@@ -104,6 +111,7 @@ pub(crate) struct Counters {
     commits: AtomicU64,
     units: AtomicU64,
     bytes: AtomicU64,
+    read: AtomicU64,
 }
 
 impl Counters {
@@ -124,12 +132,18 @@ impl Counters {
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
     }
 
+    /// Counts `bytes` read from the store into a map.
+    pub(crate) fn read(&self, bytes: usize) {
+        self.read.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+
     /// The counts so far.
     pub(crate) fn snapshot(&self) -> StoreStats {
         StoreStats {
             commits: self.commits.load(Ordering::Relaxed),
             units_written: self.units.load(Ordering::Relaxed),
             bytes_written: self.bytes.load(Ordering::Relaxed),
+            bytes_read: self.read.load(Ordering::Relaxed),
         }
     }
 }

@@ -280,6 +280,8 @@ impl Backing for IdbFile {
         let after = before.max(end);
         // Chunks are worth copying whole only if the map knows the file's state.
         let size = self.known.get().map(|_| after);
+        // Maps of this store load whole windows: every page can be read.
+        let window = window.range(0..window.size());
         let plan = plan_flush(window, offset, scope, runs, chunk, size);
         let bytes: u64 = runs.iter().map(|r| (r.end - r.start) as u64).sum();
         let changed: Vec<u64> = plan.iter().map(|w| w.index).collect();

@@ -155,6 +155,7 @@ impl IdbStore {
     ) -> Result<(Vec<u8>, Option<Meta>)> {
         let context = format!("read {len} bytes at {offset} of {name:?}");
         let mut out = zeroed(len as u64, &context)?;
+        self.counters.read(len);
         let tx = readonly(&self.db, &context)?;
         let record = tx
             .object_store("files")
