@@ -31,7 +31,9 @@ try {
     returnOnExit: true,
   });
   const module = await WebAssembly.compile(await readFile(program));
-  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+  // `vmmap_bench.rss`: the process's resident set size, for benches/on_demand.rs.
+  const imports = { ...wasi.getImportObject(), vmmap_bench: { rss: () => process.memoryUsage.rss() } };
+  const instance = await WebAssembly.instantiate(module, imports);
   process.exitCode = wasi.start(instance);
 } finally {
   await rm(scratch, { recursive: true, force: true });

@@ -109,13 +109,6 @@ impl PageSet {
         }
         gaps
     }
-
-    /// Whether every page is in the set.
-    pub(crate) fn is_full(&self) -> bool {
-        let (whole, rest) = (self.len / 64, self.len % 64);
-        self.words[..whole].iter().all(|&w| w == u64::MAX)
-            && (rest == 0 || self.words[whole] == (1u64 << rest) - 1)
-    }
 }
 
 #[cfg(test)]
@@ -138,20 +131,15 @@ mod tests {
     }
 
     #[test]
-    fn gaps_and_full() {
+    fn gaps() {
         let mut set = PageSet::new(130);
         assert_eq!(set.gaps(0..130), vec![0..130]);
         set.insert_range(3..5);
         set.insert(70);
         assert_eq!(set.gaps(0..200), vec![0..3, 5..70, 71..130]);
         assert_eq!(set.gaps(3..5), Vec::<Range<usize>>::new());
-        assert!(!set.is_full());
         set.insert_range(0..130);
-        assert!(set.is_full());
-        assert!(PageSet::new(0).is_full());
-        let mut exact = PageSet::new(64);
-        exact.insert_range(0..64);
-        assert!(exact.is_full());
+        assert!(set.gaps(0..130).is_empty());
     }
 
     #[test]

@@ -68,6 +68,18 @@ pub(crate) struct State {
     remote: BTreeMap<usize, (Range<usize>, Vec<u8>)>,
     /// The pages whose bytes are loaded, while not all of them are.
     resident: PageSet,
+    /// How many pages `resident` holds (counted, not scanned, as they load).
+    loaded: usize,
+}
+
+impl State {
+    /// The pages of `run`, none resident, are resident now; `true` once
+    /// every page is.
+    fn now_resident(&mut self, run: Range<usize>) -> bool {
+        self.loaded += run.len();
+        self.resident.insert_range(run);
+        self.loaded == self.resident.capacity()
+    }
 }
 
 impl State {
@@ -126,6 +138,7 @@ impl Pages {
                 overlapping: Vec::new(),
                 remote: BTreeMap::new(),
                 resident: PageSet::new(if complete { 0 } else { pages }),
+                loaded: 0,
             }),
             stale: AtomicBool::new(false),
             complete: AtomicBool::new(complete),
@@ -188,12 +201,10 @@ impl Pages {
                     for (at, data) in &newer {
                         self.adopt(state, &bytes, *at, data);
                     }
-                    state.resident.insert_range(run);
+                    if state.now_resident(run) {
+                        self.completed(state);
+                    }
                 }
-            }
-            if state.resident.is_full() {
-                self.complete.store(true, Ordering::Release);
-                state.resident = PageSet::new(0);
             }
             Ok(())
         })
@@ -263,12 +274,17 @@ impl Pages {
             debug_assert!(bytes.start >= range.start && bytes.end <= range.end);
             // SAFETY: not resident: nothing refers to these bytes; lock held.
             unsafe { self.bytes.init(bytes) };
-            state.resident.insert_range(run);
+            if state.now_resident(run) {
+                self.completed(state);
+            }
         }
-        if state.resident.is_full() {
-            self.complete.store(true, Ordering::Release);
-            state.resident = PageSet::new(0);
-        }
+    }
+
+    /// Every page is resident now: accesses stop asking which.
+    fn completed(&self, state: &mut State) {
+        self.complete.store(true, Ordering::Release);
+        state.resident = PageSet::new(0);
+        state.loaded = 0;
     }
 
     /// The pages `range` covers only in part (its first and last), as byte
@@ -326,6 +342,7 @@ impl Pages {
                 overlapping: Vec::new(),
                 remote: BTreeMap::new(),
                 resident: PageSet::new(0),
+                loaded: 0,
             }),
             stale: AtomicBool::new(false),
             complete: AtomicBool::new(true),
