@@ -10,7 +10,16 @@
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { WASI } from 'node:wasi';
+
+// Node 20 and 22 run WASI calls as V8 fast API calls, inside which uvwasi's
+// allocations can start a garbage collection that cannot see the JS frames
+// below: live objects are freed and Node crashes later (nodejs/node#46777,
+// #53087; Node 24 is fine). A program that grows wasm memory by tens of MiB
+// (a map of a large file) and then reads a file sets it off. Plain calls
+// avoid it, at no measurable cost here (BENCHMARKS.md, "Pages on demand").
+setFlagsFromString('--no-turbo-fast-api-calls');
 
 const [program, ...args] = process.argv.slice(2);
 if (!program) {
