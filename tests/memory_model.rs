@@ -9,15 +9,15 @@
 
 mod model;
 
-use model::Op;
 use model::files::{FileCase, run_file_case};
+use model::{Op, Reads};
 use pollster::block_on;
 use proptest::prelude::*;
 use vmmap::FileStore;
 
 fn file_case(case: &FileCase, ops: &[Op]) -> Result<(), TestCaseError> {
     let store = FileStore::memory();
-    block_on(run_file_case(&store, "f.bin", case, ops)).map_err(TestCaseError::fail)
+    block_on(run_file_case(&store, "f.bin", case, ops, Reads::Sync)).map_err(TestCaseError::fail)
 }
 
 file_properties!(256, file_case);
