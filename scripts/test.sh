@@ -76,7 +76,11 @@ suite_emscripten() {
 # (the runner's default of 20 s is too short for the whole suite). `--tests`
 # leaves out doc tests: cargo builds them for the target, but they use
 # host-only dev-dependencies and the runner runs only #[wasm_bindgen_test]s.
-# The tests are built once; each engine runs the same binaries.
+# The tests are built once; each engine runs the same binaries: tests/web.rs
+# in a page and tests/web_worker.rs in a dedicated module worker that the
+# runner's page starts (the IndexedDB cases and persistence tests of
+# tests/indexeddb/ in both; the worker adds the model's property test), and
+# tests/web_memory.rs (the memory store).
 #   VMMAP_ENGINES="chromium firefox" scripts/test.sh browser   some engines
 # (default, and in CI: all three).
 suite_browser() {
@@ -90,18 +94,18 @@ suite_browser() {
     case $engine in
       chromium)
         step "install: chromium, chromedriver" need_chromium
-        step "browser tests in Chromium (headless, chromedriver, IndexedDB)" \
+        step "browser tests in Chromium (headless, chromedriver; IndexedDB in a page and in a worker)" \
           browser_test CHROMEDRIVER=/usr/bin/chromedriver
         ;;
       firefox)
         step "install: firefox-esr, geckodriver" need_firefox
-        step "browser tests in Firefox (headless Firefox ESR, geckodriver, IndexedDB)" \
+        step "browser tests in Firefox (headless Firefox ESR, geckodriver; IndexedDB in a page and in a worker)" \
           browser_test GECKODRIVER="$(command -v geckodriver)" \
           GECKODRIVER_ARGS="--binary /usr/bin/firefox-esr"
         ;;
       webkit)
         step "install: WebKitWebDriver, xvfb" need_webkit
-        step "browser tests in WebKit (WebKitGTK MiniBrowser under xvfb-run, IndexedDB)" \
+        step "browser tests in WebKit (WebKitGTK MiniBrowser under xvfb-run; IndexedDB in a page and in a worker)" \
           browser_test SAFARIDRIVER=/usr/bin/WebKitWebDriver xvfb-run -a
         ;;
       *)

@@ -11,15 +11,17 @@
 
 mod model;
 
-use model::Op;
 use model::files::{FileCase, run_file_case};
+use model::{Op, Reads};
 use pollster::block_on;
 use proptest::prelude::*;
 use vmmap::FileStore;
 
 fn file_case(case: &FileCase, ops: &[Op]) -> Result<(), TestCaseError> {
+    // Both read synchronously: a window grows over file bytes as in Python.
     for store in [FileStore::memory(), FileStore::memory_preloaded()] {
-        block_on(run_file_case(&store, "f.bin", case, ops)).map_err(TestCaseError::fail)?;
+        block_on(run_file_case(&store, "f.bin", case, ops, Reads::Sync))
+            .map_err(TestCaseError::fail)?;
     }
     Ok(())
 }

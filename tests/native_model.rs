@@ -10,7 +10,7 @@
 mod model;
 
 use model::files::{FileCase, run_file_case};
-use model::{Data, FlushAt, FlushLen, Model, Num, Op, SeekTo};
+use model::{Data, FlushAt, FlushLen, Model, Num, Op, Reads, SeekTo};
 use pollster::block_on;
 use proptest::prelude::*;
 use vmmap::{ErrorKind, FileStore, Mmap};
@@ -19,7 +19,7 @@ use vmmap::{ErrorKind, FileStore, Mmap};
 fn file_case(case: &FileCase, ops: &[Op]) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir()?;
     let store = block_on(FileStore::open(&dir.path().to_string_lossy()))?;
-    block_on(run_file_case(&store, "f.bin", case, ops)).map_err(TestCaseError::fail)
+    block_on(run_file_case(&store, "f.bin", case, ops, Reads::Sync)).map_err(TestCaseError::fail)
 }
 
 anonymous_property!(256);

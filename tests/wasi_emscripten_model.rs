@@ -13,8 +13,8 @@ mod model;
 
 use std::path::PathBuf;
 
-use model::Op;
 use model::files::{FileCase, run_file_case};
+use model::{Op, Reads};
 use pollster::block_on;
 use proptest::prelude::*;
 use vmmap::FileStore;
@@ -25,7 +25,7 @@ fn file_case(case: &FileCase, ops: &[Op]) -> Result<(), TestCaseError> {
     let base = std::env::var_os("TMPDIR").map_or_else(std::env::temp_dir, PathBuf::from);
     let dir = tempfile::tempdir_in(base)?;
     let store = block_on(FileStore::open(&dir.path().to_string_lossy()))?;
-    block_on(run_file_case(&store, "f.bin", case, ops)).map_err(TestCaseError::fail)
+    block_on(run_file_case(&store, "f.bin", case, ops, Reads::Sync)).map_err(TestCaseError::fail)
 }
 
 anonymous_property!(256);

@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 use vmmap::{Access, FileStore, MmapOptions};
 
-use super::{Model, Op, strategy};
+use super::{Model, Op, Reads, strategy};
 
 /// A file of `offset_units` allocation granules, then `len` mapped bytes,
 /// then `tail` bytes; mapped with an explicit length, or with length 0 (to
@@ -49,12 +49,14 @@ fn fail(what: &str) -> impl Fn(vmmap::Error) -> String + '_ {
 
 /// Writes the case's file as `name` into `store`, maps it, runs `ops` on map
 /// and model, flushes, and compares the file with the model's; then drops
-/// the map and compares again.
+/// the map and compares again. `reads`: how `store` reads (the model needs
+/// it for a window that grows).
 pub async fn run_file_case(
     store: &FileStore,
     name: &str,
     case: &FileCase,
     ops: &[Op],
+    reads: Reads,
 ) -> Result<(), String> {
     let offset = case.offset_units * vmmap::allocation_granularity();
     let size = offset + case.len + case.tail;
@@ -77,7 +79,7 @@ pub async fn run_file_case(
     } else {
         case.len + case.tail
     };
-    let mut model = Model::file(&original, offset, len, case.access);
+    let mut model = Model::file(&original, offset, len, case.access, reads);
     let calls = super::try_run(&mut map, &mut model, ops)?;
     let listing = super::listing(&calls);
 
@@ -156,7 +158,7 @@ pub async fn run_file_case_on_all(
     } else {
         case.len + case.tail
     };
-    let mut model = Model::file(&original, offset, len, case.access);
+    let mut model = Model::file(&original, offset, len, case.access, Reads::Sync);
     let mut refs: Vec<(&str, &mut vmmap::Mmap)> =
         maps.iter_mut().map(|(label, map)| (*label, map)).collect();
     let calls = super::try_run_all(&mut refs, &mut model, ops)?;

@@ -20,6 +20,7 @@
 
 #![allow(dead_code)] // each harness uses a different part of the module
 
+pub mod async_check;
 pub mod files;
 pub mod harness;
 pub mod strategy;
@@ -320,6 +321,22 @@ struct FileModel {
     /// The file's bytes: for `Access::Write` always including the map's
     /// (a shared map and its file are one), else the bytes it was opened with.
     data: Vec<u8>,
+    /// Whether the store reads the file's bytes synchronously: see
+    /// [`Reads`].
+    reads: Reads,
+}
+
+/// How the store under a file map reads: what a map that grows over bytes
+/// the file already holds needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// Every store but the browser's IndexedDB: the grown window shows the
+    /// file's bytes, as in Python.
+    Sync,
+    /// The browser's IndexedDB store: growing a window that ends before the
+    /// file does is `Unsupported` and changes nothing (the README's
+    /// "Browser limits": that needs a synchronous read).
+    AsyncOnly,
 }
 
 /// `vmmap::Mmap` as Python's `mmap` on Unix behaves: bytes, a cursor, an
@@ -353,7 +370,7 @@ impl Model {
     }
 
     /// A model of a map of `file[offset..offset + len]` with `access`.
-    pub fn file(file: &[u8], offset: usize, len: usize, access: Access) -> Model {
+    pub fn file(file: &[u8], offset: usize, len: usize, access: Access, reads: Reads) -> Model {
         Model {
             bytes: file[offset..offset + len].to_vec(),
             cursor: 0,
@@ -362,6 +379,7 @@ impl Model {
             file: Some(FileModel {
                 offset,
                 data: file.to_vec(),
+                reads,
             }),
         }
     }
@@ -597,6 +615,13 @@ impl Model {
             return err(ErrorKind::InvalidArgument);
         }
         match &mut self.file {
+            Some(file)
+                if file.reads == Reads::AsyncOnly
+                    && new_len > self.bytes.len()
+                    && file.offset + self.bytes.len() < file.data.len() =>
+            {
+                return err(ErrorKind::Unsupported);
+            }
             // Python truncates or extends the file to end where the map ends,
             // then maps it again: bytes past the old end come from the file.
             Some(file) => {
