@@ -42,6 +42,19 @@ impl DirStore {
     }
 }
 
+impl DirStore {
+    /// OPFS exists only in the browser build: `Unsupported` here.
+    pub(crate) async fn open_opfs(name: &str) -> Result<DirStore> {
+        Err(Error::new(
+            ErrorKind::Unsupported,
+            format!(
+                "OPFS store {name:?}: OPFS exists only in the browser (a dedicated worker); \
+                 FileStore::open opens a directory here"
+            ),
+        ))
+    }
+}
+
 /// The length of the file at `path`, asked of an open handle instead of
 /// `fs::metadata`: Rust's prebuilt std for Emscripten expects the `stat`
 /// layout of emcc 3.1.42 and later, and with an older emcc (Debian's 3.1.6)

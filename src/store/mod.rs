@@ -2,7 +2,9 @@
 //! [`Backing`] contract one file fulfils for the emulated backend, and the
 //! stores: `memory.rs` everywhere; `dir.rs` where there is a file system,
 //! `fs_file.rs` under it on WASI and Emscripten (crash-atomic through
-//! `journal.rs`), and `idb/` in the browser.
+//! `journal.rs`), and in the browser build `idb/` and `sync_dir/` (Node's
+//! `fs`, OPFS; crash-atomic through `journal.rs` too), one of which
+//! `browser.rs` picks.
 //! A store that exists only on some targets says which on its `mod` line;
 //! `backend.rs` re-exports each target's `NamedStore`.
 
@@ -14,9 +16,8 @@ pub(crate) mod idb_plan;
 // Wherever there is a file system: native, WASI, Emscripten.
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub(crate) mod dir;
-// Wherever there is a file system: WASI and Emscripten write journals, every
-// such target replays them.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+// Every target: WASI and Emscripten (`fs_file.rs`) and the browser build's
+// sync directories write journals; every target with a file system replays them.
 pub(crate) mod journal;
 // WASI and Emscripten, which have files but no mmap.
 #[cfg(any(target_os = "wasi", target_os = "emscripten"))]
@@ -24,6 +25,12 @@ pub(crate) mod fs_file;
 // The browser.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub(crate) mod idb;
+// The browser build: directories read synchronously (Node's `fs`, OPFS).
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub(crate) mod sync_dir;
+// The browser build's `FileStore::open`: IndexedDB, or a directory in Node.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub(crate) mod browser;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
