@@ -118,9 +118,12 @@ export function nodeDir(dir) {
   const fs = get.call(globalThis.process, "node:fs");
   const path = get.call(globalThis.process, "node:path");
   const root = path.resolve(dir);
-  fs_(`create the store directory ${root}`, () => fs.mkdirSync(root, { recursive: true }));
-  if (!fs_(`open the store directory ${root}`, () => fs.statSync(root)).isDirectory()) {
-    throw new RangeError(`store ${JSON.stringify(dir)} is not a directory`);
+  const found = fs.statSync(root, { throwIfNoEntry: false });
+  if (found === undefined) {
+    fs_(`create the store directory ${root}`, () => fs.mkdirSync(root, { recursive: true }));
+  } else if (!found.isDirectory()) {
+    // The name OPFS gives a directory handle asked of a file.
+    throw named("TypeMismatchError", `store ${JSON.stringify(dir)} is not a directory`);
   }
   const { O_RDWR, O_RDONLY, O_CREAT, O_EXCL } = fs.constants;
   // The full path of `name`, which must name a file directly in `root`.

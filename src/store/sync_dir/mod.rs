@@ -74,6 +74,16 @@ async fn settle(
         .map_err(|e| js_error(context, &e))
 }
 
+/// What opening a directory threw: `InvalidArgument` if the name is a file
+/// (`TypeMismatchError`), as the directory store says on other targets.
+fn open_error(context: &str, thrown: &JsValue) -> Error {
+    let error = js_error(context, thrown);
+    if error.message().contains("TypeMismatchError") {
+        return Error::new(ErrorKind::InvalidArgument, error.message());
+    }
+    error
+}
+
 impl SyncDirStore {
     fn new(dir: SyncDir) -> SyncDirStore {
         SyncDirStore {
@@ -85,7 +95,8 @@ impl SyncDirStore {
 
     /// The directory at `path` on disk (created if missing), through `node:fs`.
     pub(crate) fn open_node(path: &str) -> Result<SyncDirStore> {
-        let dir = js::node_dir(path).map_err(|e| js_error(&format!("open store {path:?}"), &e))?;
+        let dir =
+            js::node_dir(path).map_err(|e| open_error(&format!("open store {path:?}"), &e))?;
         Ok(SyncDirStore::new(dir))
     }
 
@@ -93,7 +104,10 @@ impl SyncDirStore {
     /// a dedicated worker.
     pub(crate) async fn open_opfs(name: &str) -> Result<SyncDirStore> {
         let context = format!("open OPFS store {name:?}");
-        let dir = settle(&context, js::opfs_dir(name)).await?;
+        let promise = js::opfs_dir(name).map_err(|e| open_error(&context, &e))?;
+        let dir = JsFuture::from(promise)
+            .await
+            .map_err(|e| open_error(&context, &e))?;
         Ok(SyncDirStore::new(wasm_bindgen::JsCast::unchecked_into(dir)))
     }
 
