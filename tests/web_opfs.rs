@@ -13,40 +13,25 @@
 #[macro_use]
 mod conformance;
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
+use conformance::unique_name;
 use vmmap::FileStore;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
-/// A directory name no other test of this run uses: the case name, a
-/// counter and a random suffix (a browser profile may outlive one run).
-fn unique_name(case: &str) -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let salt = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
-    format!("vmmap-test-{case}-{n}-{salt:08x}")
-}
-
-/// Opens the OPFS store `name`, naming it when that fails.
+/// The OPFS store `name` (a directory at the origin's OPFS root).
 async fn open(name: &str) -> FileStore {
-    match FileStore::open_opfs(name).await {
-        Ok(store) => store,
-        Err(error) => panic!("FileStore::open_opfs({name:?}) failed: {error} ({error:?})"),
-    }
+    ok!(FileStore::open_opfs(name).await)
 }
 
+/// Each case over a fresh OPFS directory.
 macro_rules! opfs_cases {
-    ($($module:ident :: $case:ident),* $(,)?) => {
-        $(
-            #[wasm_bindgen_test]
-            async fn $case() {
-                let store = open(&unique_name(stringify!($case))).await;
-                conformance::$module::$case(&store).await;
-            }
-        )*
-    };
+    ($($module:ident :: $case:ident),* $(,)?) => {$(
+        #[wasm_bindgen_test]
+        async fn $case() {
+            conformance::$module::$case(&open(&unique_name(stringify!($case))).await).await;
+        }
+    )*};
 }
 
 for_each_case!(opfs_cases);

@@ -200,6 +200,29 @@ fn source(call: &str, data: &JsValue) -> JsResult<(u64, ReadPiece)> {
     )))
 }
 
+/// `read`, checking that each piece has the length asked for (a source
+/// that changed while it was read gives another).
+fn exact(name: &str, mut read: ReadPiece) -> impl FnMut(u64, u64) -> Piece {
+    let name = name.to_owned();
+    move |start, end| {
+        let piece = read(start, end);
+        let name = name.clone();
+        Box::pin(async move {
+            let buffer = piece.await?;
+            let got = u64::from(buffer.byte_length());
+            if got != end - start {
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    format!(
+                        "writing {name:?}: the source gave {got} bytes for bytes {start}..{end}; did it change?"
+                    ),
+                ));
+            }
+            Ok(buffer)
+        })
+    }
+}
+
 #[wasm_bindgen(js_class = FileStore)]
 impl JsFileStore {
     /// Opens (creating if needed) the store `name` (default `"vmmap"`): in a
@@ -248,7 +271,7 @@ impl JsFileStore {
         promise((|| {
             let store = self.store(call)?;
             let name = file_name(call, &name)?;
-            let (total, mut read) = source(call, &data)?;
+            let (total, read) = source(call, &data)?;
             let on_progress = match options(call, &opts)? {
                 None => None,
                 Some(opts) => {
@@ -290,7 +313,7 @@ impl JsFileStore {
                 };
                 let mut report = report;
                 let result = named
-                    .write_stream(&name, total, &mut *read, &mut report)
+                    .write_stream(&name, total, &mut exact(&name, read), &mut report)
                     .await;
                 let result = result.and_then(|()| report(total));
                 result.map(|()| JsValue::UNDEFINED).map_err(|e| {

@@ -62,20 +62,9 @@ impl Handle {
 
     /// Writes all of `data` at `offset`.
     pub(crate) fn write_all_at(&self, offset: u64, data: &[u8]) -> io::Result<()> {
-        let mut done = 0;
-        while done < data.len() {
-            let at = offset + done as u64;
-            let n = js::write_at(&self.js, &data[done..], at as f64)
-                .map_err(|e| io_error(&format!("write {:?} at {at}", self.name), &e))?;
-            if n < 1.0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::WriteZero,
-                    format!("write {:?} at {at}: nothing was written", self.name),
-                ));
-            }
-            done += n as usize;
-        }
-        Ok(())
+        self.write_with(offset, data.len() as u64, |done, at| {
+            js::write_at(&self.js, &data[done as usize..], at)
+        })
     }
 
     /// Writes all of the JS bytes `data` at `offset`, copying none into
@@ -83,10 +72,24 @@ impl Handle {
     #[cfg(feature = "js")]
     pub(crate) fn write_array_at(&self, offset: u64, data: &js_sys::Uint8Array) -> io::Result<()> {
         let len = data.length();
+        self.write_with(offset, u64::from(len), |done, at| {
+            js::write_array_at(&self.js, &data.subarray(done as u32, len), at)
+        })
+    }
+
+    /// Writes `len` bytes from `offset` with `write(done, at)`, which writes
+    /// some of the bytes from `done` at file offset `at` and says how many,
+    /// until all are written.
+    fn write_with(
+        &self,
+        offset: u64,
+        len: u64,
+        mut write: impl FnMut(u64, f64) -> std::result::Result<f64, JsValue>,
+    ) -> io::Result<()> {
         let mut done = 0;
         while done < len {
-            let at = offset + u64::from(done);
-            let n = js::write_array_at(&self.js, &data.subarray(done, len), at as f64)
+            let at = offset + done;
+            let n = write(done, at as f64)
                 .map_err(|e| io_error(&format!("write {:?} at {at}", self.name), &e))?;
             if n < 1.0 {
                 return Err(io::Error::new(
@@ -94,7 +97,7 @@ impl Handle {
                     format!("write {:?} at {at}: nothing was written", self.name),
                 ));
             }
-            done += n as u32;
+            done += n as u64;
         }
         Ok(())
     }
