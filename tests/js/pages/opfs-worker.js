@@ -1,0 +1,58 @@
+// A dedicated (module) worker that uses the OPFS store the way an app
+// would, and posts back what it saw: opfs.test.mjs starts it from a page.
+// The README's OPFS example is this file's first part.
+import init, { FileStore, PAGESIZE } from "/pkg/vmmap.js";
+
+async function scenario(name) {
+  await init();
+  const store = await FileStore.open(name, { store: "opfs" });
+  await store.writeFile("notes.txt", new TextEncoder().encode("Hello OPFS!\n"));
+  const m = await store.map("notes.txt");
+  m.setSlice(6, new TextEncoder().encode("vmmap"));
+  await m.flush();
+  const mapped = new TextDecoder().decode(m.slice());
+  m.close();
+
+  // What OPFS itself holds: the plain file, read with the File API.
+  const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(name);
+  const plain = await (await (await dir.getFileHandle("notes.txt")).getFile()).text();
+  const entries = [];
+  for await (const [entry] of dir.entries()) entries.push(entry);
+
+  const big = new Uint8Array(9 << 20).map((_, i) => i % 251);
+  const progress = [];
+  await store.writeFile("big", new Blob([big]), { onProgress: (done, total) => progress.push([done, total]) });
+  const big2 = await store.map("big", { access: "read", offset: 0, length: 4 * PAGESIZE });
+  const window = Array.from(big2.slice(PAGESIZE, PAGESIZE + 4));
+  big2.close();
+
+  const caught = async (f) => {
+    try {
+      await f();
+      return null;
+    } catch (e) {
+      return e.name;
+    }
+  };
+  const errors = {
+    missing: await caught(() => store.readFile("nope")),
+    badName: await caught(() => store.readFile("../x")),
+    offset: await caught(() => store.map("notes.txt", { offset: 1 })),
+  };
+  const held = await store.map("notes.txt");
+  errors.replaceHeld = await caught(() => store.writeFile("notes.txt", new Uint8Array(1)));
+  held.close();
+  await store.remove("big");
+  return {
+    mapped, plain, entries: entries.sort(), progress, window, errors,
+    list: await store.list(), size: await store.size("notes.txt"),
+  };
+}
+
+onmessage = async ({ data }) => {
+  try {
+    postMessage({ ok: await scenario(data) });
+  } catch (e) {
+    postMessage({ error: `${e.name}: ${e.message}` });
+  }
+};
