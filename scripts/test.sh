@@ -175,6 +175,8 @@ suite_reliability() {
     bash -c 'cd tests/js && node --test reliability/crash.mjs'
   step "tabs: two tabs map one file (Web Locks, BroadcastChannel)" \
     bash -c 'cd tests/js && node --test reliability/tabs.mjs'
+  step "crash (Node): SIGKILL Node ${VMMAP_CRASH_KILLS:-20} times during and after an 8 MiB flush of the npm package's directory store; old or new, never a mix" \
+    node --test tests/js/reliability/node-crash.mjs
 }
 
 # Miri (README "Safety"): the emulation under Rust's aliasing rules and

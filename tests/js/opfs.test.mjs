@@ -2,7 +2,8 @@
 // headless Chromium (pages/opfs-worker.js) every FileStore call works over
 // OPFS files, whose bytes OPFS's own File API reads back as they are; on
 // the main thread `{ store: "opfs" }` rejects with a NotSupportedError that
-// says why and what to use instead.
+// says why and what to use instead; a flush past the origin's quota
+// rejects with a QuotaExceededError, changes nothing, and a retry writes it.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { browser, openPage, serve } from "./harness.mjs";
@@ -30,20 +31,21 @@ test("on the main thread { store: \"opfs\" } is a NotSupportedError naming the w
   assert.equal(bad.name, "RangeError");
 });
 
-test("in a dedicated worker every call works over OPFS files", async () => {
-  const r = await page.evaluate(
-    (name) =>
+/** Posts `message` to the page's worker (started on first use) and resolves with its answer. */
+const ask = (on, message) =>
+  on.evaluate(
+    (message) =>
       new Promise((resolve) => {
-        const worker = new Worker("/opfs-worker.js", { type: "module" });
-        worker.onmessage = ({ data }) => {
-          worker.terminate();
-          resolve(data);
-        };
-        worker.onerror = (e) => resolve({ error: `worker: ${e.message}` });
-        worker.postMessage(name);
+        window.opfsWorker ??= new Worker("/opfs-worker.js", { type: "module" });
+        window.opfsWorker.onmessage = ({ data }) => resolve(data);
+        window.opfsWorker.onerror = (e) => resolve({ error: `worker: ${e.message}` });
+        window.opfsWorker.postMessage(message);
       }),
-    `vmmap-opfs-${Date.now()}`,
+    message,
   );
+
+test("in a dedicated worker every call works over OPFS files", async () => {
+  const r = await ask(page, `vmmap-opfs-${Date.now()}`);
   assert.equal(r.error, undefined, r.error);
   const MiB = 1 << 20;
   assert.deepEqual(r.ok, {
@@ -56,4 +58,29 @@ test("in a dedicated worker every call works over OPFS files", async () => {
     list: ["notes.txt"],
     size: 12,
   });
+});
+
+test("a flush past the quota is a QuotaExceededError that changes nothing, and a retry writes every change", async () => {
+  // A page of its own origin (localhost, not 127.0.0.1), whose quota is
+  // lowered: to 2 MiB, which holds the 1 MiB file but not the flush's 1 MiB
+  // journal beside it (Chromium reserves OPFS space in steps).
+  const url = server.url.replace("127.0.0.1", "localhost");
+  const own = await openPage(chrome.context, url);
+  const cdp = await chrome.context.newCDPSession(own);
+  const origin = new URL(url).origin;
+  try {
+    await cdp.send("Storage.overrideQuotaForOrigin", { origin, quotaSize: 2 << 20 });
+    const failed = await ask(own, ["fail", `vmmap-opfs-quota-${Date.now()}`]);
+    await cdp.send("Storage.overrideQuotaForOrigin", { origin });
+    const retried = await ask(own, ["retry"]);
+    assert.deepEqual(failed, {
+      ok: {
+        flush: "QuotaExceededError", again: "QuotaExceededError", write: "QuotaExceededError",
+        list: ["f"], unchanged: true, fileUntouched: true,
+      },
+    });
+    assert.deepEqual(retried, { ok: { same: true, ends: [7, "w".charCodeAt(0), 7] } });
+  } finally {
+    await own.close();
+  }
 });

@@ -49,9 +49,50 @@ async function scenario(name) {
   };
 }
 
+// A full store, in two steps around the test raising the quota again:
+// `fail` fills a mapped file with new bytes and flushes past the quota,
+// `retry` flushes again.
+const full = {};
+const caughtName = async (f) => {
+  try {
+    await f();
+    return null;
+  } catch (e) {
+    return e.name;
+  }
+};
+const sum = (b) => b.reduce((h, x, i) => (h * 31 + x + i) >>> 0, 7);
+
+async function fail(name) {
+  await init();
+  full.s = await FileStore.open(name, { store: "opfs" });
+  await full.s.writeFile("f", new Uint8Array(1 << 20));
+  full.m = await full.s.map("f");
+  full.m.view().fill(7);
+  for (let i = 0; i < full.m.length; i += 65536) full.m.setSlice(i + 100, new TextEncoder().encode(`write ${i}`));
+  const before = sum(full.m.slice());
+  const flush = await caughtName(() => full.m.flush());
+  const again = await caughtName(() => full.m.flush());
+  const write = await caughtName(() => full.s.writeFile("big", new Uint8Array(8 << 20)));
+  const file = await full.s.readFile("f");
+  return {
+    flush, again, write, list: await full.s.list(), unchanged: sum(full.m.slice()) === before,
+    fileUntouched: file.length === 1 << 20 && file.every((x) => x === 0),
+  };
+}
+
+async function retry() {
+  await full.m.flush();
+  const file = await full.s.readFile("f");
+  const map = full.m.slice();
+  full.m.close();
+  return { same: file.length === map.length && file.every((x, i) => x === map[i]), ends: [file[0], file[100], file[file.length - 1]] };
+}
+
 onmessage = async ({ data }) => {
   try {
-    postMessage({ ok: await scenario(data) });
+    const [step, name] = Array.isArray(data) ? data : ["scenario", data];
+    postMessage({ ok: await { scenario, fail, retry }[step](name) });
   } catch (e) {
     postMessage({ error: `${e.name}: ${e.message}` });
   }
