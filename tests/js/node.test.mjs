@@ -253,3 +253,39 @@ describe("a large sparse file", () => {
     m.close();
   });
 });
+
+describe("a full disk", () => {
+  test("a flush past the file size limit is a QuotaExceededError that changes nothing; the pages stay dirty", async () => {
+    const { dir, s } = await store();
+    s.close();
+    const file = path.join(dir, "f");
+    fs.writeFileSync(file, new Uint8Array(64 * PAGESIZE));
+    // A child whose files may not grow past 128 KiB (`ulimit -f`: EFBIG,
+    // which Node reports instead of dying of SIGXFSZ), as a full disk
+    // (ENOSPC) would stop it: the 256 KiB flush's journal cannot be written.
+    const child = `
+      import init, { FileStore, PAGESIZE } from ${JSON.stringify(new URL("../../pkg/node.js", import.meta.url).href)};
+      await init();
+      const s = await FileStore.open(${JSON.stringify(dir)});
+      const m = await s.map("f");
+      m.view().fill(7);
+      const out = {};
+      for (const k of ["flush", "again"]) {
+        try { await m.flush(); out[k] = "ok"; } catch (e) { out[k] = e.name; }
+      }
+      out.mapKept = m.slice().every((x) => x === 7);
+      await m.flush(0, 4 * PAGESIZE); // a flush that fits still works
+      console.log(JSON.stringify(out));`;
+    const { execFileSync } = await import("node:child_process");
+    const out = execFileSync("bash", ["-c", `ulimit -f 128; exec "${process.execPath}" --input-type=module -e "$0"`, child], {
+      encoding: "utf8",
+    });
+    assert.deepEqual(JSON.parse(out), { flush: "QuotaExceededError", again: "QuotaExceededError", mapKept: true });
+    const bytes = fs.readFileSync(file);
+    assert.equal(bytes.length, 64 * PAGESIZE);
+    assert.ok(bytes.subarray(0, 4 * PAGESIZE).every((x) => x === 7), "the flush that fit is in the file");
+    assert.ok(bytes.subarray(4 * PAGESIZE).every((x) => x === 0), "the failed flushes changed nothing");
+    const again = await FileStore.open(dir);
+    assert.deepEqual(await again.list(), ["f"], "no journal is listed");
+  });
+});
