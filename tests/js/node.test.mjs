@@ -155,6 +155,16 @@ describe("directory store", () => {
     assert.deepEqual(fs.readdirSync(dir), ["f"]);
   });
 
+  test("maps made at once share one open file, and see each other's writes", async () => {
+    const { s } = await store();
+    await s.writeFile("f", pattern(PAGESIZE));
+    const [a, b] = await Promise.all([s.map("f"), s.map("f")]);
+    a.set(9, 42);
+    assert.equal(b.get(9), 42);
+    a.close();
+    b.close();
+  });
+
   test("readFile, size, list and remove", async () => {
     const { dir, s } = await store();
     await s.writeFile("b.txt", text("hello"));

@@ -55,6 +55,7 @@ test("in a dedicated worker every call works over OPFS files", async () => {
     progress: [[4 * MiB, 9 * MiB], [8 * MiB, 9 * MiB], [9 * MiB, 9 * MiB]],
     window: [4096 % 251, 4097 % 251, 4098 % 251, 4099 % 251],
     errors: { missing: "NotFoundError", badName: "TypeError", offset: "RangeError", replaceHeld: "Error" },
+    together: ["J", 12],
     list: ["notes.txt"],
     size: 12,
   });

@@ -16,6 +16,7 @@
 mod file;
 mod handle;
 mod js;
+mod turns;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -28,6 +29,7 @@ use wasm_bindgen_futures::JsFuture;
 use self::file::{SyncFile, journal_name};
 use self::handle::Handle;
 use self::js::SyncDir;
+use self::turns::turn;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::MmapOptions;
 use crate::paged::{self, Backing, Windows, zeroed};
@@ -177,6 +179,7 @@ impl SyncDirStore {
     /// recovered first), with a journal to commit through if `journal`;
     /// `Ok(None)` if it is missing.
     async fn file(&self, name: &str, journal: bool) -> Result<Option<Arc<SyncFile>>> {
+        let _turn = turn(self.open_key(name)).await;
         if let Some(file) = self.live(name) {
             if journal && !file.has_journal() {
                 let handle = self.handle(&journal_name(name), true).await?;
@@ -190,14 +193,6 @@ impl SyncDirStore {
             return Ok(None);
         };
         let journal = self.recover(name, &mut data, journal).await?;
-        // Another call may have opened it meanwhile: share that one.
-        if let Some(file) = self.live(name) {
-            drop(data);
-            if let Some(handle) = journal {
-                file.attach_journal(handle)?;
-            }
-            return Ok(Some(file));
-        }
         #[allow(clippy::arc_with_non_send_sync)] // the browser build has one thread
         let file = Arc::new(SyncFile::new(
             new_key(&self.key, name),
@@ -264,6 +259,7 @@ impl SyncDirStore {
     where
         F: AsyncFnOnce(&mut Handle) -> Result<()>,
     {
+        let _turn = turn(self.open_key(name)).await;
         self.release(name, "replace")?;
         let partial = format!("{name}{PARTIAL_SUFFIX}");
         let context = format!("write {name:?} ({total} bytes)");
@@ -340,6 +336,7 @@ impl Store for SyncDirStore {
     /// journal without its file, which is discarded when a file of that
     /// name is next written.
     async fn remove_file(&self, name: &str) -> Result<()> {
+        let _turn = turn(self.open_key(name)).await;
         let live = self.release(name, "remove")?;
         let context = format!("remove {name:?}");
         settle(&context, self.dir.remove(name)).await?;
@@ -357,6 +354,7 @@ impl Store for SyncDirStore {
             Some(file) => file,
             None if opts.get_create() => {
                 let size = opts.created_size()?;
+                let turn = turn(self.open_key(name)).await;
                 let mut handle = self
                     .handle(name, true)
                     .await?
@@ -372,6 +370,7 @@ impl Store for SyncDirStore {
                     ));
                 }
                 drop(handle);
+                drop(turn);
                 self.file(name, write)
                     .await?
                     .ok_or_else(|| self.not_found(name))?

@@ -39,12 +39,18 @@ async function scenario(name) {
     badName: await caught(() => store.readFile("../x")),
     offset: await caught(() => store.map("notes.txt", { offset: 1 })),
   };
+  // Calls made at once on one file share its one OPFS handle.
+  const [a, b, bytes] = await Promise.all([store.map("notes.txt"), store.map("notes.txt", { access: "read" }), store.readFile("notes.txt")]);
+  a.set(0, "J".charCodeAt(0));
+  const together = [String.fromCharCode(b.get(0)), bytes.length];
+  a.close();
+  b.close();
   const held = await store.map("notes.txt");
   errors.replaceHeld = await caught(() => store.writeFile("notes.txt", new Uint8Array(1)));
   held.close();
   await store.remove("big");
   return {
-    mapped, plain, entries: entries.sort(), progress, window, errors,
+    mapped, plain, entries: entries.sort(), progress, window, errors, together,
     list: await store.list(), size: await store.size("notes.txt"),
   };
 }
