@@ -54,6 +54,11 @@ pub(crate) trait Store {
     fn stats(&self) -> StoreStats;
 }
 
+/// Files that `write_file` is writing carry this suffix until they are
+/// renamed into place (the directory stores, `dir.rs` and `sync_dir/`);
+/// `list` never shows them.
+pub(crate) const PARTIAL_SUFFIX: &str = ".vmmap-partial";
+
 /// A file name must name one file inside the store, and nothing else: not
 /// a path, and not one of the directory store's own files (a file being
 /// written, `dir.rs`; a file's journal, `journal.rs`), refused on every
@@ -62,8 +67,8 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
     let bad = name.is_empty()
         || name == "."
         || name == ".."
-        || name.ends_with(".vmmap-partial")
-        || name.ends_with(".vmmap-journal")
+        || name.ends_with(PARTIAL_SUFFIX)
+        || name.ends_with(journal::SUFFIX)
         || name.contains(['/', '\\', '\0']);
     if bad {
         return Err(Error::new(

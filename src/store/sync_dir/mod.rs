@@ -36,11 +36,7 @@ use crate::paged::{self, Backing, Windows, zeroed};
 use crate::region::MappedRegion;
 use crate::store::idb::js_error;
 use crate::store::journal::{self, Found, Storage};
-use crate::store::{Counters, Store, StoreStats, check_name};
-
-/// What `write_file` writes before it renames it over the file, as the
-/// directory store does (`store/dir.rs`).
-const PARTIAL_SUFFIX: &str = ".vmmap-partial";
+use crate::store::{Counters, PARTIAL_SUFFIX, Store, StoreStats, check_name};
 
 thread_local! {
     /// Maps of one file share pages across every store handle of the thread.
