@@ -351,6 +351,8 @@ impl Store for SyncDirStore {
             None if opts.get_create() => {
                 let size = opts.created_size()?;
                 let turn = turn(self.open_key(name)).await;
+                // A journal left without its file is not the new file's.
+                self.retire_journal(name).await?;
                 let mut handle = self
                     .handle(name, true)
                     .await?
