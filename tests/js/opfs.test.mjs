@@ -8,28 +8,36 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { browser, openPage, serve } from "./harness.mjs";
 
-let server, chrome, page;
-
-before(async () => {
-  server = await serve();
-  chrome = await browser();
-  page = await openPage(chrome.context, server.url);
-});
-
+let server, chrome;
+before(async () => ([server, chrome] = await Promise.all([serve(), browser()])));
 after(async () => {
-  assert.deepEqual(page.pageErrors, [], "no uncaught errors in the page");
   await chrome?.close();
   await server?.close();
 });
 
-test("on the main thread { store: \"opfs\" } is a NotSupportedError naming the way out", async () => {
+/**
+ * Runs `fn(page, cdp)` in a fresh page of the package (of origin
+ * `localhost` if `host` says so: an origin of its own), then checks that
+ * nothing was thrown uncaught in it and closes it.
+ */
+async function inPage(fn, host = "127.0.0.1") {
+  const page = await openPage(chrome.context, server.url.replace("127.0.0.1", host));
+  try {
+    await fn(page, await chrome.context.newCDPSession(page));
+    assert.deepEqual(page.pageErrors, [], "no uncaught errors in the page");
+  } finally {
+    await page.close();
+  }
+}
+
+test("on the main thread { store: \"opfs\" } is a NotSupportedError naming the way out", () => inPage(async (page) => {
   const e = await page.evaluate(() => window.caughtAsync(() => window.vmmap.FileStore.open("x", { store: "opfs" })));
   assert.equal(e.name, "NotSupportedError");
   assert.match(e.message, /dedicated worker/);
   assert.match(e.message, /IndexedDB/);
   const bad = await page.evaluate(() => window.caughtAsync(() => window.vmmap.FileStore.open("x", { store: "disk" })));
   assert.equal(bad.name, "RangeError");
-});
+}));
 
 /** Posts `message` to the page's worker (started on first use) and resolves with its answer. */
 const ask = (on, message) =>
@@ -44,7 +52,7 @@ const ask = (on, message) =>
     message,
   );
 
-test("in a dedicated worker every call works over OPFS files", async () => {
+test("in a dedicated worker every call works over OPFS files", () => inPage(async (page) => {
   const r = await ask(page, `vmmap-opfs-${Date.now()}`);
   assert.equal(r.error, undefined, r.error);
   const MiB = 1 << 20;
@@ -59,21 +67,18 @@ test("in a dedicated worker every call works over OPFS files", async () => {
     list: ["notes.txt"],
     size: 12,
   });
-});
+}));
 
-test("a flush past the quota is a QuotaExceededError that changes nothing, and a retry writes every change", async () => {
+test("a flush past the quota is a QuotaExceededError that changes nothing, and a retry writes every change", () =>
   // A page of its own origin (localhost, not 127.0.0.1), whose quota is
   // lowered: to 2 MiB, which holds the 1 MiB file but not the flush's 1 MiB
   // journal beside it (Chromium reserves OPFS space in steps).
-  const url = server.url.replace("127.0.0.1", "localhost");
-  const own = await openPage(chrome.context, url);
-  const cdp = await chrome.context.newCDPSession(own);
-  const origin = new URL(url).origin;
-  try {
+  inPage(async (page, cdp) => {
+    const origin = new URL(page.url()).origin;
     await cdp.send("Storage.overrideQuotaForOrigin", { origin, quotaSize: 2 << 20 });
-    const failed = await ask(own, ["fail", `vmmap-opfs-quota-${Date.now()}`]);
+    const failed = await ask(page, ["fail", `vmmap-opfs-quota-${Date.now()}`]);
     await cdp.send("Storage.overrideQuotaForOrigin", { origin });
-    const retried = await ask(own, ["retry"]);
+    const retried = await ask(page, ["retry"]);
     assert.deepEqual(failed, {
       ok: {
         flush: "QuotaExceededError", again: "QuotaExceededError", write: "QuotaExceededError",
@@ -81,7 +86,4 @@ test("a flush past the quota is a QuotaExceededError that changes nothing, and a
       },
     });
     assert.deepEqual(retried, { ok: { same: true, ends: [7, "w".charCodeAt(0), 7] } });
-  } finally {
-    await own.close();
-  }
-});
+  }, "localhost"));

@@ -3,6 +3,9 @@
 // The README's OPFS example is this file's first part.
 import init, { FileStore, PAGESIZE } from "/pkg/vmmap.js";
 
+/** The name of what `f` rejects with, or null. */
+const errorName = (f) => Promise.resolve().then(f).then(() => null, (e) => e.name);
+
 async function scenario(name) {
   await init();
   const store = await FileStore.open(name, { store: "opfs" });
@@ -26,18 +29,10 @@ async function scenario(name) {
   const window = Array.from(big2.slice(PAGESIZE, PAGESIZE + 4));
   big2.close();
 
-  const caught = async (f) => {
-    try {
-      await f();
-      return null;
-    } catch (e) {
-      return e.name;
-    }
-  };
   const errors = {
-    missing: await caught(() => store.readFile("nope")),
-    badName: await caught(() => store.readFile("../x")),
-    offset: await caught(() => store.map("notes.txt", { offset: 1 })),
+    missing: await errorName(() => store.readFile("nope")),
+    badName: await errorName(() => store.readFile("../x")),
+    offset: await errorName(() => store.map("notes.txt", { offset: 1 })),
   };
   // Calls made at once on one file share its one OPFS handle.
   const [a, b, bytes] = await Promise.all([store.map("notes.txt"), store.map("notes.txt", { access: "read" }), store.readFile("notes.txt")]);
@@ -46,7 +41,7 @@ async function scenario(name) {
   a.close();
   b.close();
   const held = await store.map("notes.txt");
-  errors.replaceHeld = await caught(() => store.writeFile("notes.txt", new Uint8Array(1)));
+  errors.replaceHeld = await errorName(() => store.writeFile("notes.txt", new Uint8Array(1)));
   held.close();
   await store.remove("big");
   return {
@@ -59,14 +54,6 @@ async function scenario(name) {
 // `fail` fills a mapped file with new bytes and flushes past the quota,
 // `retry` flushes again.
 const full = {};
-const caughtName = async (f) => {
-  try {
-    await f();
-    return null;
-  } catch (e) {
-    return e.name;
-  }
-};
 const sum = (b) => b.reduce((h, x, i) => (h * 31 + x + i) >>> 0, 7);
 
 async function fail(name) {
@@ -77,9 +64,9 @@ async function fail(name) {
   full.m.view().fill(7);
   for (let i = 0; i < full.m.length; i += 65536) full.m.setSlice(i + 100, new TextEncoder().encode(`write ${i}`));
   const before = sum(full.m.slice());
-  const flush = await caughtName(() => full.m.flush());
-  const again = await caughtName(() => full.m.flush());
-  const write = await caughtName(() => full.s.writeFile("big", new Uint8Array(8 << 20)));
+  const flush = await errorName(() => full.m.flush());
+  const again = await errorName(() => full.m.flush());
+  const write = await errorName(() => full.s.writeFile("big", new Uint8Array(8 << 20)));
   const file = await full.s.readFile("f");
   return {
     flush, again, write, list: await full.s.list(), unchanged: sum(full.m.slice()) === before,

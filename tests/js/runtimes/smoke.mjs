@@ -24,21 +24,14 @@ try {
   expected.set(new TextEncoder().encode("xyz"), PAGESIZE - 1);
   fs.writeFileSync(path.join(dir, "store", "plain"), "from fs");
   const plain = await store.map("plain", { access: "read" });
-  const names = async (f) => {
-    try {
-      await f();
-      return null;
-    } catch (e) {
-      return e.name;
-    }
-  };
+  const errorName = (f) => Promise.resolve().then(f).then(() => null, (e) => e.name);
   console.log(JSON.stringify({
     entry: import.meta.resolve("vmmap").split("/").pop(),
     same: Buffer.compare(onDisk, expected) === 0,
     last,
     plain: new TextDecoder().decode(plain.slice()),
     list: await store.list(),
-    errors: [await names(() => store.readFile("nope")), await names(() => store.readFile("../x"))],
+    errors: [await errorName(() => store.readFile("nope")), await errorName(() => store.readFile("../x"))],
   }));
   plain.close();
 } catch (e) {
