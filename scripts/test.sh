@@ -177,6 +177,8 @@ suite_reliability() {
     bash -c 'cd tests/js && node --test reliability/tabs.mjs'
   step "crash (Node): SIGKILL Node ${VMMAP_CRASH_KILLS:-20} times during and after an 8 MiB flush of the npm package's directory store; old or new, never a mix" \
     node --test tests/js/reliability/node-crash.mjs
+  step "crash (OPFS): SIGKILL Chromium ${VMMAP_CRASH_KILLS:-20} times during and after a worker's flush of an OPFS file; old or new, never a mix" \
+    bash -c 'cd tests/js && node --test reliability/opfs-crash.mjs'
 }
 
 # Miri (README "Safety"): the emulation under Rust's aliasing rules and
