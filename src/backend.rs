@@ -45,14 +45,15 @@ cfg_if::cfg_if! {
             }
         }
     } else if #[cfg(all(target_arch = "wasm32", target_os = "unknown"))] {
-        // The browser: emulated maps, files in IndexedDB, no paths, and JS
-        // handles that cannot cross threads.
+        // The browser build: emulated maps, files in IndexedDB (or, in
+        // Node, Deno and Bun, on disk), no paths, and JS handles that
+        // cannot cross threads.
         mod emulated;
         mod local;
         mod no_paths;
         pub(crate) use emulated::{allocation_granularity, anonymous, page_size};
         pub(crate) use no_paths::{map_file, open_path};
-        pub(crate) use crate::store::idb::IdbStore as NamedStore;
+        pub(crate) use crate::store::browser::BrowserStore as NamedStore;
         pub use local::{FlushFuture, ThreadSafety};
         pub(crate) use local::OnFail;
     } else if #[cfg(any(target_os = "wasi", target_os = "emscripten"))] {

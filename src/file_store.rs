@@ -86,6 +86,45 @@ impl FileStore {
         })
     }
 
+    /// Opens the store `name` in the Origin Private File System (OPFS): a
+    /// directory of that name at the origin's root, created if missing,
+    /// each file a plain OPFS file read and written through sync access
+    /// handles. Maps load each page when a call first touches it, and each
+    /// flush is crash-atomic (a redo journal beside the file). A file has
+    /// one open handle at a time: `write_file` and `remove_file` of a file
+    /// with open maps fail until they are closed.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] outside a dedicated worker of the browser
+    /// build (the main thread, Node, native targets): sync access handles
+    /// exist only there; [`ErrorKind::Io`] if the directory cannot be made.
+    ///
+    /// # Example
+    /// ```
+    /// # pollster::block_on(async {
+    /// // Natively there is no OPFS:
+    /// let err = vmmap::FileStore::open_opfs("data").await.unwrap_err();
+    /// assert_eq!(err.kind(), vmmap::ErrorKind::Unsupported);
+    /// # });
+    /// ```
+    pub async fn open_opfs(name: &str) -> Result<FileStore> {
+        if name.is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "store name is empty",
+            ));
+        }
+        Ok(FileStore::from_named(NamedStore::open_opfs(name).await?))
+    }
+
+    /// A `FileStore` over the target's persistent store `store`.
+    #[allow(dead_code)] // used by the browser's JS API (src/js/) only
+    pub(crate) fn from_named(store: NamedStore) -> FileStore {
+        FileStore {
+            inner: Inner::Named(store),
+        }
+    }
+
     /// A store whose files live in memory for as long as the store does,
     /// mapped by the emulated backend (the one the browser, WASI and
     /// Emscripten use) on every target. For tests, caches and scratch data;

@@ -14,3 +14,20 @@ mod conformance;
 mod indexeddb;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// OPFS sync access handles exist only in dedicated workers: on the main
+/// thread `open_opfs` is `Unsupported` (a `NotSupportedError` in JS), and
+/// its message says why and what to use instead (tests/web_opfs.rs runs the
+/// OPFS store in a worker).
+#[wasm_bindgen_test::wasm_bindgen_test]
+async fn opfs_on_the_main_thread_is_unsupported() {
+    let name = conformance::unique_name("opfs_main_thread");
+    let error = match vmmap::FileStore::open_opfs(&name).await {
+        Ok(store) => panic!("open_opfs on the main thread gave {store:?}"),
+        Err(error) => error,
+    };
+    assert_eq!(error.kind(), vmmap::ErrorKind::Unsupported, "{error}");
+    for words in ["dedicated worker", "IndexedDB"] {
+        assert!(error.message().contains(words), "{error}");
+    }
+}

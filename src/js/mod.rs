@@ -97,6 +97,12 @@ export interface MapOptions {
   create?: boolean;
 }
 
+/** Options of `FileStore.open`. */
+export interface OpenOptions {
+  /** `"indexeddb"` (the browser's default) or `"opfs"`: an OPFS directory, in dedicated workers only (elsewhere `open` rejects with a `NotSupportedError`). In Node, Deno and Bun the store is a directory on disk. */
+  store?: "indexeddb" | "opfs";
+}
+
 /** Options of `FileStore.writeFile`. */
 export interface WriteFileOptions {
   /** Called as bytes are committed, with `done` rising to `total`; the last call is `(total, total)` once the file is replaced. */

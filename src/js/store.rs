@@ -1,5 +1,6 @@
-//! The JS class `FileStore`: files in an IndexedDB database, over
-//! [`FileStore`]. Every method returns a promise; bad arguments and a closed
+//! The JS class `FileStore`: files in an IndexedDB database, an OPFS
+//! directory (dedicated workers) or, in Node, Deno and Bun, a directory on
+//! disk, over [`FileStore`]. Every method returns a promise; bad arguments and a closed
 //! store reject it (they never throw synchronously).
 
 use std::cell::RefCell;
@@ -19,10 +20,13 @@ use super::storage;
 use crate::error::{Error, ErrorKind};
 use crate::file_store::FileStore;
 use crate::options::{Access, MmapOptions};
+use crate::store::browser::BrowserStore;
 use crate::store::check_name;
 use crate::store::idb::Piece;
 
-/// Named files in an IndexedDB database (`FileStore.open(name)`).
+/// Named files: an IndexedDB database (`FileStore.open(name)` in a
+/// browser), an OPFS directory (`{ store: "opfs" }`, dedicated workers) or
+/// a directory on disk (`FileStore.open(dir)` in Node, Deno and Bun).
 ///
 /// Maps made by `map()` stay usable after the store is closed.
 #[wasm_bindgen(js_name = FileStore)]
@@ -53,11 +57,33 @@ where
     }
 }
 
-/// A file name argument: a string that is a plain name.
+/// A file name argument: a string that is a plain name (else a
+/// `TypeError` naming it: not a name of a file in the store).
 fn file_name(call: &str, value: &JsValue) -> JsResult<String> {
     let name = args::string(call, "name", value)?;
-    check_name(&name).map_err(|e| from_vmmap(call, &e))?;
+    check_name(&name).map_err(|e| type_error(format!("{call}: {}", e.message())))?;
     Ok(name)
+}
+
+/// The `store` option of `open`: which kind of store.
+fn store_kind(call: &str, opts: &JsValue) -> JsResult<Option<String>> {
+    let Some(opts) = options(call, opts)? else {
+        return Ok(None);
+    };
+    let kind = field(call, &opts, "store")?;
+    if args::absent(&kind) {
+        return Ok(None);
+    }
+    match kind.as_string().as_deref() {
+        Some(kind @ ("indexeddb" | "opfs")) => Ok(Some(kind.to_owned())),
+        Some(other) => Err(range_error(format!(
+            "{call}: store must be \"indexeddb\" or \"opfs\", got {other:?}"
+        ))),
+        None => Err(type_error(format!(
+            "{call}: store must be a string, got {}",
+            args::describe(&kind)
+        ))),
+    }
 }
 
 /// A property of an options object.
@@ -174,11 +200,39 @@ fn source(call: &str, data: &JsValue) -> JsResult<(u64, ReadPiece)> {
     )))
 }
 
+/// `read`, checking that each piece has the length asked for (a source
+/// that changed while it was read gives another).
+fn exact(name: &str, mut read: ReadPiece) -> impl FnMut(u64, u64) -> Piece {
+    let name = name.to_owned();
+    move |start, end| {
+        let piece = read(start, end);
+        let name = name.clone();
+        Box::pin(async move {
+            let buffer = piece.await?;
+            let got = u64::from(buffer.byte_length());
+            if got != end - start {
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    format!(
+                        "writing {name:?}: the source gave {got} bytes for bytes {start}..{end}; did it change?"
+                    ),
+                ));
+            }
+            Ok(buffer)
+        })
+    }
+}
+
 #[wasm_bindgen(js_class = FileStore)]
 impl JsFileStore {
-    /// Opens (creating if needed) the IndexedDB database `name` (default `"vmmap"`).
+    /// Opens (creating if needed) the store `name` (default `"vmmap"`): in a
+    /// browser the IndexedDB database `name`, or with `{ store: "opfs" }`
+    /// the OPFS directory `name` (dedicated workers only; elsewhere it
+    /// rejects with a `NotSupportedError`); in Node, Deno and Bun the
+    /// directory `name` on disk, each file a plain file in it.
     pub async fn open(
         #[wasm_bindgen(unchecked_optional_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions")] opts: JsValue,
     ) -> JsResult<JsFileStore> {
         let call = "FileStore.open";
         let name = if args::absent(&name) {
@@ -186,9 +240,15 @@ impl JsFileStore {
         } else {
             args::string(call, "name", &name)?
         };
-        let store = FileStore::open(&name)
-            .await
-            .map_err(|e| from_vmmap(call, &e))?;
+        let opened = match store_kind(call, &opts)?.as_deref() {
+            None => FileStore::open(&name).await,
+            Some("opfs") => FileStore::open_opfs(&name).await,
+            Some(_) if name.is_empty() => FileStore::open(&name).await,
+            Some(_) => BrowserStore::open_indexeddb(&name)
+                .await
+                .map(FileStore::from_named),
+        };
+        let store = opened.map_err(|e| from_vmmap(call, &e))?;
         Ok(JsFileStore {
             store: RefCell::new(Some(Rc::new(store))),
         })
@@ -211,7 +271,7 @@ impl JsFileStore {
         promise((|| {
             let store = self.store(call)?;
             let name = file_name(call, &name)?;
-            let (total, mut read) = source(call, &data)?;
+            let (total, read) = source(call, &data)?;
             let on_progress = match options(call, &opts)? {
                 None => None,
                 Some(opts) => {
@@ -229,7 +289,7 @@ impl JsFileStore {
                 }
             };
             Ok(async move {
-                let Some(idb) = store.named() else {
+                let Some(named) = store.named() else {
                     return Err(invalid_state(format!(
                         "{call}: the store is not persistent"
                     )));
@@ -252,8 +312,8 @@ impl JsFileStore {
                     })
                 };
                 let mut report = report;
-                let result = idb
-                    .write_stream(&name, total, &mut *read, &mut report)
+                let result = named
+                    .write_stream(&name, total, &mut exact(&name, read), &mut report)
                     .await;
                 let result = result.and_then(|()| report(total));
                 result.map(|()| JsValue::UNDEFINED).map_err(|e| {

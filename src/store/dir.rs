@@ -10,11 +10,7 @@ use crate::backend;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::MmapOptions;
 use crate::region::MappedRegion;
-use crate::store::{Store, StoreStats, journal};
-
-/// Files that `write_file` is writing carry this suffix until they are renamed
-/// into place; `list` never shows them, nor journals (`journal::SUFFIX`).
-pub(crate) const PARTIAL_SUFFIX: &str = ".vmmap-partial";
+use crate::store::{PARTIAL_SUFFIX, Store, StoreStats, journal};
 
 /// A directory of files.
 #[derive(Debug)]
@@ -39,6 +35,19 @@ impl DirStore {
             )),
             Err(e) => Err(Error::from_io(format!("open store {name:?}"), e)),
         }
+    }
+}
+
+impl DirStore {
+    /// OPFS exists only in the browser build: `Unsupported` here.
+    pub(crate) async fn open_opfs(name: &str) -> Result<DirStore> {
+        Err(Error::new(
+            ErrorKind::Unsupported,
+            format!(
+                "OPFS store {name:?}: OPFS exists only in the browser (a dedicated worker); \
+                 FileStore::open opens a directory here"
+            ),
+        ))
     }
 }
 

@@ -148,24 +148,15 @@ impl FsFile {
         };
         let mut journal = journal::open(&journal_path).map_err(|e| context("open", e))?;
         state.journaled = true;
-        // A commit the journal still holds (another map's of this file,
-        // whose writing in place failed) goes first: the length after this
-        // one depends on it.
-        journal::complete(&mut state.file, &mut journal).map_err(|e| context("complete", e))?;
-        let now = file_len(&mut state.file)?;
-        let len = len_after(now);
-        if records.is_empty() && len == now {
-            return Ok(());
-        }
-        journal::commit(&mut state.file, &mut journal, len, records).map_err(
-            |failed| match failed {
+        journal::change(&mut state.file, &mut journal, len_after, records).map_err(|failed| {
+            match failed {
                 Failed::Journal(e) => context("write", e),
                 Failed::InPlace(e) => {
                     state.pending = true;
                     Error::from_io("write the mapped file (its journal completes it)", e)
                 }
-            },
-        )
+            }
+        })
     }
 }
 

@@ -7,10 +7,11 @@
 //! which [`recover`] replays (again: replaying is idempotent) the next time
 //! the file is opened, read or replaced.
 //!
-//! The WASI and Emscripten store (`fs_file.rs`) writes journals; every
-//! target with a file system recovers them (`backend/open_file.rs`,
-//! `dir.rs`), so a directory that a killed WASI program left is whole when a
-//! native program maps it. The logic works on any [`Storage`] (std's `File`,
+//! The WASI and Emscripten store (`fs_file.rs`) and the browser's
+//! synchronous directory store (`sync_dir/`: Node's `fs`, OPFS) write
+//! journals; every target with a file system recovers them
+//! (`backend/open_file.rs`, `dir.rs`), so a directory that a killed WASI
+//! program or Node process left is whole when a native program maps it. The logic works on any [`Storage`] (std's `File`,
 //! or the tests' simulated disk), so plain `cargo test` checks it. Here:
 //! writing a commit; `read.rs`: reading a journal back and replaying it;
 //! `on_disk.rs`: journals as files beside their files.
@@ -37,8 +38,9 @@
 //! whose header is all zero (cleared), is no journal.
 #![allow(
     dead_code,
-    reason = "commits are written by store/fs_file.rs (WASI, Emscripten) only; \
-              recovery runs on every target with files, and the host tests use the rest"
+    reason = "commits are written by store/fs_file.rs (WASI, Emscripten) and \
+              store/sync_dir/ (the browser build) only; recovery runs on every target \
+              with files, and the host tests use the rest"
 )]
 
 mod on_disk;
@@ -146,6 +148,27 @@ pub(crate) fn commit(
         .map_err(Failed::InPlace)
 }
 
+/// One change to `data` through `journal`, as every store that journals
+/// makes it: the commit `journal` still holds (one whose writing in place
+/// failed, maybe from another map of the file) is completed first, since
+/// the length after this one depends on it; then `records` are committed
+/// and the length made `len_after(the length now)`; a change that changes
+/// nothing writes nothing.
+pub(crate) fn change(
+    data: &mut impl Storage,
+    journal: &mut impl Storage,
+    len_after: impl FnOnce(u64) -> u64,
+    records: &[Record<'_>],
+) -> std::result::Result<(), Failed> {
+    complete(data, journal).map_err(Failed::Journal)?;
+    let now = data.seek(SeekFrom::End(0)).map_err(Failed::Journal)?;
+    let len = len_after(now);
+    if records.is_empty() && len == now {
+        return Ok(());
+    }
+    commit(data, journal, len, records)
+}
+
 /// Writes the journal of a commit over whatever `journal` held, and syncs it.
 pub(crate) fn write(
     journal: &mut impl Storage,
@@ -232,7 +255,9 @@ pub(crate) fn complete(data: &mut impl Storage, journal: &mut impl Storage) -> i
     Ok(())
 }
 
-#[cfg(test)]
+// On the host and every target with files (the browser build has no
+// `std::fs`, nor these tests' dev-dependencies).
+#[cfg(all(test, not(all(target_arch = "wasm32", target_os = "unknown"))))]
 mod crash_tests;
-#[cfg(test)]
+#[cfg(all(test, not(all(target_arch = "wasm32", target_os = "unknown"))))]
 mod file_tests;

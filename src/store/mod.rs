@@ -2,7 +2,9 @@
 //! [`Backing`] contract one file fulfils for the emulated backend, and the
 //! stores: `memory.rs` everywhere; `dir.rs` where there is a file system,
 //! `fs_file.rs` under it on WASI and Emscripten (crash-atomic through
-//! `journal.rs`), and `idb/` in the browser.
+//! `journal.rs`), and in the browser build `idb/` and `sync_dir/` (Node's
+//! `fs`, OPFS; crash-atomic through `journal.rs` too), one of which
+//! `browser.rs` picks.
 //! A store that exists only on some targets says which on its `mod` line;
 //! `backend.rs` re-exports each target's `NamedStore`.
 
@@ -14,9 +16,8 @@ pub(crate) mod idb_plan;
 // Wherever there is a file system: native, WASI, Emscripten.
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub(crate) mod dir;
-// Wherever there is a file system: WASI and Emscripten write journals, every
-// such target replays them.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+// Every target: WASI and Emscripten (`fs_file.rs`) and the browser build's
+// sync directories write journals; every target with a file system replays them.
 pub(crate) mod journal;
 // WASI and Emscripten, which have files but no mmap.
 #[cfg(any(target_os = "wasi", target_os = "emscripten"))]
@@ -24,6 +25,12 @@ pub(crate) mod fs_file;
 // The browser.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub(crate) mod idb;
+// The browser build: directories read synchronously (Node's `fs`, OPFS).
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub(crate) mod sync_dir;
+// The browser build's `FileStore::open`: IndexedDB, or a directory in Node.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub(crate) mod browser;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,6 +54,11 @@ pub(crate) trait Store {
     fn stats(&self) -> StoreStats;
 }
 
+/// Files that `write_file` is writing carry this suffix until they are
+/// renamed into place (the directory stores, `dir.rs` and `sync_dir/`);
+/// `list` never shows them.
+pub(crate) const PARTIAL_SUFFIX: &str = ".vmmap-partial";
+
 /// A file name must name one file inside the store, and nothing else: not
 /// a path, and not one of the directory store's own files (a file being
 /// written, `dir.rs`; a file's journal, `journal.rs`), refused on every
@@ -55,8 +67,8 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
     let bad = name.is_empty()
         || name == "."
         || name == ".."
-        || name.ends_with(".vmmap-partial")
-        || name.ends_with(".vmmap-journal")
+        || name.ends_with(PARTIAL_SUFFIX)
+        || name.ends_with(journal::SUFFIX)
         || name.contains(['/', '\\', '\0']);
     if bad {
         return Err(Error::new(

@@ -205,6 +205,18 @@ macro_rules! for_each_flush_cost_case {
     };
 }
 
+/// A store name no other test of this run uses, for the browser harnesses
+/// (a browser profile may outlive one run): the case name, a counter and a
+/// random suffix.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub fn unique_name(case: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let salt = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+    format!("vmmap-test-{case}-{n}-{salt:08x}")
+}
+
 /// [`vmmap::allocation_granularity`]: the alignment of a map's offset.
 pub fn granule() -> usize {
     vmmap::allocation_granularity()

@@ -363,7 +363,7 @@ describe("FileStore", () => {
     });
     assert.deepEqual({ ...r, badName: r.badName.name }, {
       read: "NotFoundError", size: "NotFoundError", remove: "NotFoundError", map: "NotFoundError",
-      threwSync: false, nameType: "TypeError", badName: "RangeError", dataType: "TypeError", optsType: "TypeError",
+      threwSync: false, nameType: "TypeError", badName: "TypeError", dataType: "TypeError", optsType: "TypeError",
       progressType: "TypeError", openType: "TypeError", openEmpty: "RangeError",
     });
     assert.match(r.badName.message, /"a\/b"/);

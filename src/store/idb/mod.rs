@@ -50,10 +50,12 @@ use web_sys::{IdbDatabase, IdbFactory};
 
 #[cfg(feature = "js")]
 pub(crate) use self::stream::Piece;
+// JS errors as `Error`s, for the sync directory store too.
+pub(crate) use self::request::js_error;
 
 use self::file::{IdbFile, Peers};
 use self::meta::{CHUNK, Meta, new_id};
-use self::request::{js_error, request};
+use self::request::request;
 use self::transaction::{Writing, all_chunks, chunk_key, chunk_range, readonly};
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::MmapOptions;

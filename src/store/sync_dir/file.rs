@@ -1,0 +1,221 @@
+//! [`SyncFile`]: one open file of a sync directory, as a map's
+//! [`Backing`]: pages read on demand at offsets, and every change (a
+//! commit, a new length) crash-atomic through the journal beside it
+//! (`<name>.vmmap-journal`, a second handle), as the `std::fs` store
+//! (`store/fs_file.rs`) does on WASI and Emscripten.
+
+use std::cell::{RefCell, RefMut};
+use std::rc::Rc;
+
+use super::handle::Handle;
+use super::js::{self, SyncDir};
+use crate::backend::FlushFuture;
+use crate::error::{Error, ErrorKind, Result};
+use crate::paged::{Backing, Commit};
+use crate::store::Counters;
+use crate::store::journal::{self, Failed, Found, Record};
+
+/// An open file, shared by the maps of it and by the store's calls on it
+/// while they live; its handles close when the last of them is dropped.
+#[derive(Debug)]
+pub(crate) struct SyncFile {
+    key: String,
+    name: String,
+    dir: SyncDir,
+    state: RefCell<State>,
+    stats: Rc<Counters>,
+}
+
+#[derive(Debug)]
+struct State {
+    data: Handle,
+    /// The journal: opened for maps that write, and dropped (`detach`) once
+    /// the name no longer names this file, which is then written in place.
+    journal: Option<Handle>,
+    /// A commit failed after its journal was durable: the file may hold
+    /// part of it until the journal is replayed, which every call does first.
+    pending: bool,
+}
+
+/// The name of the journal of the file `name`.
+pub(crate) fn journal_name(name: &str) -> String {
+    format!("{name}{}", journal::SUFFIX)
+}
+
+impl SyncFile {
+    /// The file `name` of `dir`, open as `data`, with its `journal` (one
+    /// with no commit in it) if it has one; `key` names it in this process.
+    pub(crate) fn new(
+        key: String,
+        name: &str,
+        dir: SyncDir,
+        data: Handle,
+        journal: Option<Handle>,
+        stats: Rc<Counters>,
+    ) -> SyncFile {
+        SyncFile {
+            key,
+            name: name.to_owned(),
+            dir,
+            state: RefCell::new(State {
+                data,
+                journal,
+                pending: false,
+            }),
+            stats,
+        }
+    }
+
+    /// Whether the file has a journal handle.
+    pub(crate) fn has_journal(&self) -> bool {
+        self.state.try_borrow().is_ok_and(|s| s.journal.is_some())
+    }
+
+    /// Gives the file the journal `handle` (clear of commits), if it has none.
+    pub(crate) fn attach_journal(&self, handle: Handle) -> Result<()> {
+        let mut state = self.state()?;
+        if state.journal.is_none() {
+            state.journal = Some(handle);
+        }
+        Ok(())
+    }
+
+    /// The name is about to name another file or none: commits from now on
+    /// are written in place, and the journal is closed (the store then
+    /// removes it), so that it is never replayed onto the file that takes
+    /// the name, as `fs_file.rs` does for a file replaced by a rename.
+    pub(crate) fn detach(&self) -> Result<()> {
+        let mut state = self.settled()?;
+        state.journal.take();
+        Ok(())
+    }
+
+    fn state(&self) -> Result<RefMut<'_, State>> {
+        self.state.try_borrow_mut().map_err(|_| {
+            Error::new(
+                ErrorKind::Io,
+                format!("{:?} is in use by another call", self.name),
+            )
+        })
+    }
+
+    /// The state, once a commit that failed halfway is completed from the journal.
+    fn settled(&self) -> Result<RefMut<'_, State>> {
+        let mut state = self.state()?;
+        if state.pending {
+            let State { data, journal, .. } = &mut *state;
+            if let Some(journal) = journal {
+                journal::complete(data, journal).map_err(|e| {
+                    Error::from_io(
+                        format!(
+                            "complete the last commit to {:?} from its journal",
+                            self.name
+                        ),
+                        e,
+                    )
+                })?;
+            }
+            state.pending = false;
+        }
+        Ok(state)
+    }
+
+    /// Writes `records` and makes the file `len_after(its length now)`
+    /// bytes long, through the journal: on `Ok` all of it is in the file;
+    /// on `Err` none of it, or (if writing in place failed) all of it once
+    /// the journal is replayed, which the next call on this file does.
+    fn change(&self, len_after: impl FnOnce(u64) -> u64, records: &[Record<'_>]) -> Result<()> {
+        let mut state = self.settled()?;
+        let State {
+            data,
+            journal,
+            pending,
+        } = &mut *state;
+        let Some(journal) = journal else {
+            let len = len_after(data.size()?);
+            return journal::apply(data, len, records)
+                .map_err(|e| Error::from_io(format!("write {:?}", self.name), e));
+        };
+        journal::change(data, journal, len_after, records).map_err(|failed| match failed {
+            Failed::Journal(e) => {
+                Error::from_io(format!("write the journal of {:?}", self.name), e)
+            }
+            Failed::InPlace(e) => {
+                *pending = true;
+                Error::from_io(
+                    format!("write {:?} (its journal completes it)", self.name),
+                    e,
+                )
+            }
+        })
+    }
+}
+
+impl Backing for SyncFile {
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn len(&self) -> Result<u64> {
+        self.settled()?.data.size()
+    }
+
+    fn read_at(&self, offset: u64, out: &mut [u8]) -> Result<()> {
+        self.stats.read(out.len());
+        let len = out.len();
+        self.settled()?
+            .data
+            .read_exact_at(offset, out)
+            .map_err(|e| Error::from_io(format!("read {len} bytes at {offset}"), e))
+    }
+
+    fn on_demand(&self) -> bool {
+        true
+    }
+
+    /// A new length is a commit with no records: journaled like the others,
+    /// so that every change to the file goes through the journal.
+    fn set_len(&self, len: u64) -> Result<()> {
+        self.change(|_| len, &[])
+            .map_err(|e| Error::new(e.kind(), format!("set the file length to {len}: {e}")))
+    }
+
+    /// Writes the runs through the journal, then flushes: on `Ok` every run
+    /// is in the file; on `Err` none is, and the map keeps all of them
+    /// dirty, so the next flush writes them again.
+    fn commit(&self, commit: Commit<'_>) -> Result<()> {
+        let records: Vec<Record<'_>> = commit
+            .pieces()
+            .map(|(at, bytes)| Record { at, bytes })
+            .collect();
+        let end = commit.end();
+        self.change(|now| now.max(end), &records)?;
+        self.stats.record(commit.runs);
+        Ok(())
+    }
+
+    fn committed(&self) -> FlushFuture {
+        // `commit` returns once the data is flushed: nothing is pending.
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+impl Drop for SyncFile {
+    /// The last map of the file is gone: its journal, clear once every
+    /// commit is done, goes too. One that a failed commit left is replayed
+    /// first, or kept for the next open to replay.
+    fn drop(&mut self) {
+        let Ok(mut state) = self.settled() else {
+            return;
+        };
+        let Some(mut journal) = state.journal.take() else {
+            return;
+        };
+        let clear = journal::inspect(&mut journal).is_ok_and(|f| !matches!(f, Found::Complete(_)));
+        // Closed before it is removed: OPFS removes no file with an open handle.
+        drop(journal);
+        if clear {
+            js::remove_quietly(&self.dir, &journal_name(&self.name));
+        }
+    }
+}
