@@ -26,7 +26,7 @@ use web_sys::{IdbDatabase, IdbKeyRange};
 
 use super::meta::{CHUNK, Meta, new_id};
 use super::request::{js_error, request};
-use super::transaction::{Writing, all_chunks, chunk_key, readonly};
+use super::transaction::{Callbacks, Writing, all_chunks, chunk_key, in_slices, readonly};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Chunks per transaction: 4 MiB of a file in each.
@@ -97,16 +97,34 @@ impl<'a> Stream<'a> {
                 ));
             }
             let w = Writing::begin(db, &format!("write bytes {start}..{end} of {name:?}"))?;
-            let mut at = 0;
-            while at < got {
-                let stop = (at + CHUNK).min(got);
-                let chunk = buffer.slice_with_end(at as u32, stop as u32);
-                w.chunks
-                    .put_with_key(&chunk, &chunk_key(id, (start + at) / CHUNK))
-                    .map_err(|e| w.fail(&e))?;
-                at = stop;
+            // The piece's puts, in slices across tasks (`in_slices`): the
+            // 128 puts of 4 MiB at once would keep the thread busy too long.
+            let callbacks = Callbacks::default();
+            let why = Rc::new(RefCell::new(None));
+            let issue = {
+                let (w, buffer) = (w.clone(), buffer.clone());
+                Rc::new(move |i: usize| {
+                    let at = i as u64 * CHUNK;
+                    let chunk = buffer.slice_with_end(at as u32, (at + CHUNK).min(got) as u32);
+                    w.chunks
+                        .put_with_key(&chunk, &chunk_key(id, (start + at) / CHUNK))
+                        .map_err(|e| w.fail(&e))
+                })
+            };
+            let failed = {
+                let (tx, why) = (w.tx.clone(), why.clone());
+                Rc::new(move |e: Error| {
+                    why.borrow_mut().get_or_insert(e);
+                    let _ = tx.abort();
+                })
+            };
+            in_slices(got.div_ceil(CHUNK) as usize, &callbacks, issue, failed)?;
+            let outcome = w.finish().await;
+            drop(callbacks);
+            if let Some(e) = why.borrow_mut().take() {
+                return Err(e);
             }
-            w.finish().await?;
+            outcome?;
             start = end;
             if start < total {
                 progress(start)?;

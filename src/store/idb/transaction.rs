@@ -1,6 +1,7 @@
 //! IndexedDB transactions over the store's two object stores: read-only
 //! ones, durable readwrite ones being filled with requests ([`Writing`]),
-//! the keys of a file's chunks, and callbacks that run inside a transaction.
+//! the keys of a file's chunks, callbacks that run inside a transaction, and
+//! many requests issued in slices across tasks ([`in_slices`]).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -68,7 +69,7 @@ pub(crate) fn readonly(db: &IdbDatabase, what: &str) -> Result<IdbTransaction> {
 
 /// A readwrite transaction over both object stores, being filled with
 /// requests; any request that throws aborts it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Writing {
     pub(crate) tx: IdbTransaction,
     pub(crate) files: IdbObjectStore,
@@ -146,4 +147,69 @@ pub(crate) fn on_success(
     });
     request.set_onsuccess(Some(closure.as_ref().unchecked_ref()));
     callbacks.borrow_mut().push(closure);
+}
+
+/// Runs `f` when `request` succeeds, beside the `onsuccess` it may have,
+/// inside the transaction.
+fn also_on_success(request: &IdbRequest, callbacks: &Callbacks, f: impl FnOnce() + 'static) {
+    let closure = Closure::once(move |_event: JsValue| f());
+    // An `IDBRequest` is an `EventTarget`: adding a listener cannot fail.
+    let _ = request.add_event_listener_with_callback("success", closure.as_ref().unchecked_ref());
+    callbacks.borrow_mut().push(closure);
+}
+
+/// How long one slice of [`in_slices`] may keep the thread busy, in ms: well
+/// under the 50 ms that make a long task, so that the page stays responsive
+/// (input, rendering) while a large flush or write is issued.
+pub(crate) const SLICE_MS: f64 = 8.0;
+
+/// Issues the requests `issue(0)`, ..., `issue(count - 1)` in order, in
+/// one transaction, a slice per task: each slice issues requests until
+/// [`SLICE_MS`] have passed, and the next slice is issued from the success
+/// event of the slice's first request. IndexedDB keeps a transaction alive
+/// while a request is pending, and a success event runs inside it, so the
+/// transaction stays one (atomic, commits once, after the last request);
+/// and since requests run in order, that event comes while the rest of the
+/// slice is still pending: the database always has the next slice's
+/// requests queued while this thread makes the one after.
+///
+/// An error of the first slice is returned; an error of a later slice goes
+/// to `failed`, which must abort the transaction. `issue` must leave the
+/// transaction untouched if it fails.
+pub(crate) fn in_slices(
+    count: usize,
+    callbacks: &Callbacks,
+    issue: Rc<dyn Fn(usize) -> Result<IdbRequest>>,
+    failed: Rc<dyn Fn(Error)>,
+) -> Result<()> {
+    slice_from(0, count, callbacks.clone(), issue, failed)
+}
+
+fn slice_from(
+    start: usize,
+    count: usize,
+    callbacks: Callbacks,
+    issue: Rc<dyn Fn(usize) -> Result<IdbRequest>>,
+    failed: Rc<dyn Fn(Error)>,
+) -> Result<()> {
+    let t0 = js_sys::Date::now();
+    let mut first = None;
+    let mut i = start;
+    while i < count {
+        let request = issue(i)?;
+        i += 1;
+        first.get_or_insert(request);
+        if js_sys::Date::now() - t0 >= SLICE_MS {
+            break;
+        }
+    }
+    if let (Some(first), true) = (first, i < count) {
+        let next = callbacks.clone();
+        also_on_success(&first, &callbacks, move || {
+            if let Err(e) = slice_from(i, count, next, issue, failed.clone()) {
+                failed(e);
+            }
+        });
+    }
+    Ok(())
 }
