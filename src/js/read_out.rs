@@ -16,7 +16,7 @@ use super::args::{self, JsResult};
 use super::errors::{from_vmmap, named, not_supported};
 use crate::error::{Error, ErrorKind};
 use crate::file_store::FileStore;
-use crate::store::idb::{FileRecord, Parts, Slice};
+use crate::store::idb::{FileRecord, Known, Parts, Slice};
 
 /// `new global[constructor](...args)`, or what it threw.
 fn construct(constructor: &str, args: &Array) -> Result<JsValue, JsValue> {
@@ -153,7 +153,7 @@ pub(crate) async fn read_blob(store: &FileStore, name: &str) -> crate::Result<Bl
 #[derive(Default)]
 struct Streaming {
     /// The state of the file the stream reads, once it has started.
-    known: Option<FileRecord>,
+    known: Option<Known>,
     /// The next slice to read.
     next: u64,
 }

@@ -54,7 +54,7 @@ use web_sys::{IdbDatabase, IdbFactory};
 #[cfg(feature = "js")]
 pub(crate) use self::meta::Meta as FileRecord;
 #[cfg(feature = "js")]
-pub(crate) use self::read_out::{First, Parts, Sink, Slice};
+pub(crate) use self::read_out::{First, Known, Parts, Sink, Slice};
 #[cfg(feature = "js")]
 pub(crate) use self::stream::Piece;
 
@@ -354,25 +354,37 @@ impl IdbStore {
 
     /// Slice `index` of the file `name`, which must still be in the state
     /// `known` names, in a transaction of its own; with `known` `None`, the
-    /// file's record, read in this page's turn on the file (`read_out.rs`).
+    /// file's state, read in this page's turn on the file, after the writes
+    /// this page asked for before (`read_out.rs`).
     pub(crate) async fn read_slice(
         &self,
         name: &str,
-        known: Option<Meta>,
+        known: Option<Known>,
         index: u64,
     ) -> Result<Slice> {
-        if known.is_some() {
-            return read_out::read_slice(&self.db, name, known, index).await;
-        }
-        self.in_turn(name, async {
-            read_out::read_slice(&self.db, name, None, index)
-                .await
-                .map_err(|e| match e.kind() {
-                    ErrorKind::NotFound => self.not_found(name),
-                    _ => e,
+        let Some(known) = known else {
+            return self
+                .in_turn(name, async {
+                    match read_out::read_slice(&self.db, name, None, index).await {
+                        Ok(Slice::Started(k)) => Ok(Slice::Started(Known {
+                            asked: file::writes_asked(&file::file_key(&self.name, k.meta.id)),
+                            ..k
+                        })),
+                        Ok(other) => Ok(other),
+                        Err(e) if e.kind() == ErrorKind::NotFound => Err(self.not_found(name)),
+                        Err(e) => Err(e),
+                    }
                 })
+                .await;
+        };
+        let slice = read_out::read_slice(&self.db, name, Some(known.meta), index).await?;
+        // Checked after the read: a write asked for before it ended may have committed before it.
+        let asked = file::writes_asked(&file::file_key(&self.name, known.meta.id));
+        Ok(if asked == known.asked {
+            slice
+        } else {
+            Slice::Changed
         })
-        .await
     }
 }
 

@@ -214,10 +214,20 @@ fn ask_chunks(
     Ok((keys, values))
 }
 
+/// The state of a file a stream reads: its record, and how many writes of
+/// it this page had asked for (`file.rs`: a write under this page's lease
+/// leaves the record as it is).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Known {
+    pub(crate) meta: Meta,
+    pub(crate) asked: u64,
+}
+
 /// What [`read_slice`] found.
 pub(crate) enum Slice {
-    /// The record of the file now (the first slice of a read: nothing to compare with).
-    Started(Meta),
+    /// The state of the file now (the first call of a read: nothing to
+    /// compare with), with `asked` 0: the caller counts.
+    Started(Known),
     /// The slice at this file offset, and its parts.
     Read(u64, Parts),
     /// Past the last slice.
@@ -228,9 +238,9 @@ pub(crate) enum Slice {
 }
 
 /// Slice `index` of the file `name` of `db`, which must still be in the
-/// state `known` names (by id, version and tag), read in a transaction of
-/// its own; with `known` `None`, the file's record (`NotFound` if there is
-/// no such file).
+/// state `known` names (by id, version and tag: the caller compares the
+/// writes asked), read in a transaction of its own; with `known` `None`,
+/// the file's record (`NotFound` if there is no such file).
 pub(crate) async fn read_slice(
     db: &IdbDatabase,
     name: &str,
@@ -244,12 +254,14 @@ pub(crate) async fn read_slice(
     let record = files.get(&JsValue::from_str(name)).map_err(fail)?;
     let Some(known) = known else {
         let meta = Meta::from_js(&request(&context, &record).await?);
-        return meta.map(Slice::Started).ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotFound,
-                format!("no file {name:?} in the store"),
-            )
-        });
+        return meta
+            .map(|meta| Slice::Started(Known { meta, asked: 0 }))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotFound,
+                    format!("no file {name:?} in the store"),
+                )
+            });
     };
     let first = index * SLICE_CHUNKS;
     if first >= chunk_count(&known) {
