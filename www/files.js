@@ -99,7 +99,7 @@ async function importFile(file) {
 }
 
 async function exportFile(name) {
-  // readFileBlob, not readFile: the file comes out of IndexedDB 1 MiB at a
+  // readFileBlob, not readFile: the file comes out of IndexedDB 512 KiB at a
   // time straight into a Blob, never whole in wasm memory or the page's heap,
   // and the page stays responsive whatever its size.
   const blob = await S.store.readFileBlob(name);

@@ -164,7 +164,7 @@ fn control(controller: &JsValue, method: &str, args: &Array) -> JsResult<()> {
     f.apply(controller, args).map(drop)
 }
 
-/// The file `name` as a `ReadableStream` of `Uint8Array`s of 1 MiB
+/// The file `name` as a `ReadableStream` of `Uint8Array`s of 512 KiB
 /// (`FileStore.readFileStream`): each slice read when the consumer asks
 /// for it, in a transaction of its own, checked to be of the state the
 /// first one saw; if the file changed since, the stream fails with a

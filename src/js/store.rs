@@ -269,7 +269,7 @@ impl JsFileStore {
 
     /// The whole content of the file `name`; `NotFoundError` if there is none.
     /// One state of the file (a flush is wholly in it or wholly not), read
-    /// 1 MiB at a time in one IndexedDB transaction and copied straight into
+    /// 512 KiB at a time in one IndexedDB transaction and copied straight into
     /// the new array: never through wasm memory (which never shrinks), and
     /// no task of the page handles more than a slice. For files too large
     /// for one array, `readFileBlob` or `readFileStream`.
@@ -293,7 +293,7 @@ impl JsFileStore {
 
     /// The file `name` as a `Blob`, for an export, a download (an object
     /// URL) or an upload: one state of the file, read as `readFile` reads
-    /// it, each 1 MiB slice added to the `Blob` as it comes. The bytes are
+    /// it, each 512 KiB slice added to the `Blob` as it comes. The bytes are
     /// never in wasm memory, and the JS heap holds a few slices of them at
     /// most: the browser keeps the `Blob` (within its own limits for Blobs,
     /// which Chromium may move to disk). `NotFoundError` if there is no
@@ -316,7 +316,7 @@ impl JsFileStore {
         })())
     }
 
-    /// The file `name` as a stream of `Uint8Array`s of up to 1 MiB, read as
+    /// The file `name` as a stream of `Uint8Array`s of up to 512 KiB, read as
     /// the consumer asks (one slice ahead), for files of any size: never
     /// whole in wasm memory, the JS heap or a `Blob`. Each slice is read in
     /// a transaction of its own and checked to be of the state of the file
