@@ -195,6 +195,23 @@ describe("readFile, readFileBlob, readFileStream", () => {
     assert.equal(r.newByte, 9);
   });
 
+  test("readFileStream reads as its consumer asks: one slice ahead, not the whole file", async () => {
+    const r = await run(async (MiB) => {
+      const s = await window.vmmap.FileStore.open(unique("pull"));
+      await s.writeFile("f", new Blob([new Uint8Array(16 * MiB).fill(5)]));
+      window.idbCalls.getAll = 0;
+      const reader = s.readFileStream("f").getReader();
+      const first = await reader.read();
+      // Time for a stream that read ahead without limit to do so.
+      await new Promise((ok) => setTimeout(ok, 300));
+      const asked = window.idbCalls.getAll;
+      await reader.cancel();
+      return { first: first.value.length, asked };
+    }, MiB);
+    assert.equal(r.first, MiB / 2);
+    assert.ok(r.asked <= 2, `${r.asked} slices asked for after one was read`);
+  });
+
   test("reading a 64 MiB file grows no wasm memory and asks for it 512 KiB at a time", async () => {
     const r = await run(async (MiB) => {
       const s = await window.vmmap.FileStore.open(unique("memory"));

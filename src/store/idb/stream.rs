@@ -97,8 +97,8 @@ impl<'a> Stream<'a> {
                 ));
             }
             let w = Writing::begin(db, &format!("write bytes {start}..{end} of {name:?}"))?;
-            // The piece's puts, in slices across tasks (`in_slices`): the
-            // 128 puts of 4 MiB at once would keep the thread busy too long.
+            // The piece's puts ([`BATCH_CHUNKS`] of them), in slices across tasks
+            // (`in_slices`), so no task of the page issues many of them.
             let callbacks = Callbacks::default();
             let why = Rc::new(RefCell::new(None));
             let issue = {
