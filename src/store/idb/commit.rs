@@ -359,7 +359,7 @@ fn put_chunk(
 /// Fills a flush's transaction: puts each chunk of `plan`, of `chunk` bytes,
 /// of file `id` ([`put_chunk`]), in slices across tasks ([`in_slices`]):
 /// a fully dirty 64 MiB map is 2048 puts, and issuing them all at once
-/// kept the page's thread busy for 0.2-0.6 s.
+/// kept the page's thread busy for 0.2-0.45 s (BENCHMARKS.md, "Long tasks").
 pub(crate) fn flush(id: f64, chunk: u64, plan: Vec<ChunkWrite>) -> Fill {
     let plan = Rc::new(plan);
     Rc::new(move |s: &Started, known: bool| -> Result<()> {

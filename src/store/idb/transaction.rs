@@ -174,8 +174,8 @@ pub(crate) const SLICE_MS: f64 = 8.0;
 /// requests queued while this thread makes the one after.
 ///
 /// An error of the first slice is returned; an error of a later slice goes
-/// to `failed`, which must abort the transaction. `issue` must leave the
-/// transaction untouched if it fails.
+/// to `failed`, which must abort the transaction (if `issue` did not). No
+/// slice is issued after one failed.
 pub(crate) fn in_slices(
     count: usize,
     callbacks: &Callbacks,
