@@ -213,3 +213,132 @@ fn slice_from(
     }
     Ok(())
 }
+
+/// [`in_slices`] in the browser: many puts issued across tasks in one
+/// transaction, and a failure in a later slice undoing every put.
+#[cfg(test)]
+mod tests {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+
+    use js_sys::{Function, Reflect, Uint8Array};
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+    use web_sys::IdbDatabase;
+
+    use super::{Callbacks, Writing, chunk_key, in_slices, readonly};
+    use crate::error::{Error, ErrorKind};
+    use crate::store::idb::IdbStore;
+    use crate::store::idb::request::request;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Puts of 4 KiB: far more than one slice's 8 ms can issue.
+    const PUTS: usize = 3000;
+
+    /// A new database of the store's shape.
+    async fn database(case: &str) -> IdbDatabase {
+        let name = format!("in-slices-{case}-{}", js_sys::Math::random());
+        IdbStore::open(&name).await.expect("open a database").db
+    }
+
+    /// Counts runs of code that issue requests with no microtask checkpoint
+    /// in between: each is a slice, or part of one task.
+    #[derive(Default)]
+    struct Bursts {
+        count: Cell<u32>,
+        open: Rc<Cell<bool>>,
+    }
+
+    impl Bursts {
+        fn note(&self) {
+            if self.open.replace(true) {
+                return;
+            }
+            self.count.set(self.count.get() + 1);
+            let open = self.open.clone();
+            let reset = Closure::once_into_js(move || open.set(false));
+            let queue: Function = Reflect::get(&js_sys::global(), &"queueMicrotask".into())
+                .expect("queueMicrotask")
+                .unchecked_into();
+            queue
+                .call1(&JsValue::UNDEFINED, &reset)
+                .expect("queue a microtask");
+        }
+    }
+
+    /// Issues `PUTS` puts through `in_slices`, the one at `fail_at` failing;
+    /// how many bursts issued them, whether the transaction committed, what
+    /// `failed` got, and how many chunks the database holds afterwards.
+    async fn run(case: &str, fail_at: Option<usize>) -> (u32, bool, Option<String>, f64) {
+        let db = database(case).await;
+        let w = Writing::begin(&db, "test puts").expect("a transaction");
+        let callbacks = Callbacks::default();
+        let bursts = Rc::new(Bursts::default());
+        let issue = {
+            let (w, bursts) = (w.clone(), bursts.clone());
+            Rc::new(move |i: usize| {
+                bursts.note();
+                if Some(i) == fail_at {
+                    return Err(Error::new(ErrorKind::Io, format!("put {i} fails")));
+                }
+                let value = Uint8Array::new_with_length(4096);
+                w.chunks
+                    .put_with_key(&value.buffer(), &chunk_key(1.0, i as u64))
+                    .map_err(|e| w.fail(&e))
+            })
+        };
+        let why = Rc::new(RefCell::new(None));
+        let failed = {
+            let (tx, why) = (w.tx.clone(), why.clone());
+            Rc::new(move |e: Error| {
+                *why.borrow_mut() = Some(e.message().to_owned());
+                let _ = tx.abort();
+            })
+        };
+        if let Err(e) = in_slices(PUTS, &callbacks, issue, failed) {
+            // The first slice failed (a machine fast enough to issue them all in one).
+            *why.borrow_mut() = Some(e.message().to_owned());
+            let _ = w.tx.abort();
+        }
+        let committed = w.clone().finish().await.is_ok();
+        let count = readonly(&db, "count")
+            .and_then(|tx| {
+                tx.object_store("chunks")
+                    .and_then(|chunks| chunks.count())
+                    .map_err(|e| super::js_error("count", &e))
+            })
+            .expect("count the chunks");
+        let count = request("count", &count).await.expect("a count");
+        db.close();
+        let why = why.borrow().clone();
+        (
+            bursts.count.get(),
+            committed,
+            why,
+            count.as_f64().unwrap_or(-1.0),
+        )
+    }
+
+    #[wasm_bindgen_test]
+    async fn puts_come_in_slices_and_commit_as_one_transaction() {
+        let (bursts, committed, why, count) = run("all", None).await;
+        assert!(bursts >= 2, "{PUTS} puts were issued in {bursts} burst(s)");
+        assert!(committed, "the transaction committed");
+        assert_eq!(why, None);
+        assert_eq!(count, PUTS as f64);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_failure_in_a_later_slice_undoes_every_put() {
+        let (bursts, committed, why, count) = run("fail", Some(PUTS - 1)).await;
+        assert!(bursts >= 2, "{PUTS} puts were issued in {bursts} burst(s)");
+        assert!(!committed, "the transaction aborted");
+        assert_eq!(
+            why.as_deref(),
+            Some(format!("put {} fails", PUTS - 1).as_str())
+        );
+        assert_eq!(count, 0.0, "no put of the aborted transaction stayed");
+    }
+}
