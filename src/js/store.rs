@@ -197,7 +197,7 @@ impl JsFileStore {
 
     /// Creates or replaces the file `name` with `data`, atomically: readers
     /// see the old file until the promise resolves. A `Blob` (or a large
-    /// `Uint8Array`) is read and written 4 MiB at a time, never copied
+    /// `Uint8Array`) is read and written 2 MiB at a time, never copied
     /// whole; `onProgress(done, total)` is called as pieces are committed,
     /// last with `(total, total)`. If it throws, the write stops, the old
     /// file is kept and the promise rejects with what it threw.

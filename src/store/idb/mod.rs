@@ -306,7 +306,7 @@ impl Store for IdbStore {
 #[cfg(feature = "js")]
 impl IdbStore {
     /// Creates or replaces the file `name` with `total` bytes that `read`
-    /// hands over piece by piece (`read(start, end)`, in order, at most 4 MiB
+    /// hands over piece by piece (`read(start, end)`, in order, at most 2 MiB
     /// each); `progress(done)` is called after each piece is committed (a
     /// `done` below `total`). The file is replaced only once all of it is
     /// written: on error the old file is kept and the pieces are deleted

@@ -29,7 +29,7 @@ use super::request::{js_error, request};
 use super::transaction::{Callbacks, Writing, all_chunks, chunk_key, in_slices, readonly};
 use crate::error::{Error, ErrorKind, Result};
 
-/// Chunks per transaction: 4 MiB of a file in each.
+/// Chunks per transaction: 2 MiB of a file in each (64 chunks of 32 KiB).
 const BATCH_CHUNKS: u64 = 64;
 
 /// The bytes `[start, end)` of the source, read when awaited.
@@ -74,7 +74,7 @@ impl<'a> Stream<'a> {
     }
 
     /// Writes the bytes that `read` hands over piece by piece (`read(start,
-    /// end)`, in order, at most 4 MiB each), calling `progress(done)` after
+    /// end)`, in order, at most 2 MiB each), calling `progress(done)` after
     /// each piece is committed (a `done` below the total).
     pub(crate) async fn write(
         &self,
