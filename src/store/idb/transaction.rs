@@ -164,7 +164,9 @@ fn also_on_success(request: &IdbRequest, callbacks: &Callbacks, f: impl FnOnce()
 pub(crate) const SLICE_MS: f64 = 8.0;
 
 /// Issues the requests `issue(0)`, ..., `issue(count - 1)` in order, in
-/// one transaction, a slice per task: each slice issues requests until
+/// one transaction, a slice per task: the first slice is the first request
+/// alone (the caller's task, such as a `flush()` call copying the dirty
+/// bytes, is long enough already), each later one issues requests until
 /// [`SLICE_MS`] have passed, and the next slice is issued from the success
 /// event of the slice's first request. IndexedDB keeps a transaction alive
 /// while a request is pending, and a success event runs inside it, so the
@@ -182,12 +184,15 @@ pub(crate) fn in_slices(
     issue: Rc<dyn Fn(usize) -> Result<IdbRequest>>,
     failed: Rc<dyn Fn(Error)>,
 ) -> Result<()> {
-    slice_from(0, count, callbacks.clone(), issue, failed)
+    slice_from(0, count, 0.0, callbacks.clone(), issue, failed)
 }
 
+/// Issues requests from `start` for `budget` ms (at least one), then
+/// chains the next slice.
 fn slice_from(
     start: usize,
     count: usize,
+    budget: f64,
     callbacks: Callbacks,
     issue: Rc<dyn Fn(usize) -> Result<IdbRequest>>,
     failed: Rc<dyn Fn(Error)>,
@@ -199,14 +204,14 @@ fn slice_from(
         let request = issue(i)?;
         i += 1;
         first.get_or_insert(request);
-        if js_sys::Date::now() - t0 >= SLICE_MS {
+        if js_sys::Date::now() - t0 >= budget {
             break;
         }
     }
     if let (Some(first), true) = (first, i < count) {
         let next = callbacks.clone();
         also_on_success(&first, &callbacks, move || {
-            if let Err(e) = slice_from(i, count, next, issue, failed.clone()) {
+            if let Err(e) = slice_from(i, count, SLICE_MS, next, issue, failed.clone()) {
                 failed(e);
             }
         });
@@ -298,7 +303,7 @@ mod tests {
             })
         };
         if let Err(e) = in_slices(PUTS, &callbacks, issue, failed) {
-            // The first slice failed (a machine fast enough to issue them all in one).
+            // The first slice (one put) failed: nothing to undo either way.
             *why.borrow_mut() = Some(e.message().to_owned());
             let _ = w.tx.abort();
         }
