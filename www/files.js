@@ -99,8 +99,11 @@ async function importFile(file) {
 }
 
 async function exportFile(name) {
-  const bytes = await S.store.readFile(name);
-  const url = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+  // readFileBlob, not readFile: the file comes out of IndexedDB 512 KiB at a
+  // time straight into a Blob, never whole in wasm memory or the page's heap,
+  // and the page stays responsive whatever its size.
+  const blob = await S.store.readFileBlob(name);
+  const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
   a.download = name;
@@ -108,7 +111,7 @@ async function exportFile(name) {
   setTimeout(() => URL.revokeObjectURL(url), 30000);
   const pending = name === S.name && S.access === "write" && S.dirty.size
     ? ` It leaves out the ${plural(S.dirty.size, "page")} not yet flushed.` : "";
-  say("ok", `Exported “${name}” (${fmtBytes(bytes.length)}) as stored in IndexedDB.${pending}`);
+  say("ok", `Exported “${name}” (${fmtBytes(blob.size)}) as stored in IndexedDB.${pending}`);
 }
 
 async function deleteFile(name, btn) {

@@ -3,7 +3,8 @@
 //! API, with Python's semantics and JS names, argument checks and errors.
 //!
 //! `mmap.rs` is the class `Mmap`, `store.rs` the class `FileStore`
-//! (`storage.rs`: its calls on the browser's `navigator.storage`),
+//! (`storage.rs`: its calls on the browser's `navigator.storage`;
+//! `read_out.rs`: its reads of whole files, slice by slice),
 //! `args.rs` checks the JS values that arrive, `errors.rs` makes the errors
 //! thrown. The module constants (`ACCESS_*`, `PAGESIZE`, `MADV_*`) and
 //! `[Symbol.dispose]` as `close` are in `epilogue.js`, which
@@ -15,6 +16,7 @@ mod args;
 mod cursor;
 mod errors;
 mod mmap;
+mod read_out;
 mod search;
 mod storage;
 mod store;

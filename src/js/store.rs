@@ -16,6 +16,7 @@ use web_sys::Blob;
 use super::args::{self, JsResult};
 use super::errors::{from_vmmap, invalid_state, range_error, type_error};
 use super::mmap::JsMmap;
+use super::read_out;
 use super::storage;
 use crate::error::{Error, ErrorKind};
 use crate::file_store::FileStore;
@@ -256,7 +257,7 @@ impl JsFileStore {
 
     /// Creates or replaces the file `name` with `data`, atomically: readers
     /// see the old file until the promise resolves. A `Blob` (or a large
-    /// `Uint8Array`) is read and written 4 MiB at a time, never copied
+    /// `Uint8Array`) is read and written 2 MiB at a time, never copied
     /// whole; `onProgress(done, total)` is called as pieces are committed,
     /// last with `(total, total)`. If it throws, the write stops, the old
     /// file is kept and the promise rejects with what it threw.
@@ -327,6 +328,11 @@ impl JsFileStore {
     }
 
     /// The whole content of the file `name`; `NotFoundError` if there is none.
+    /// One state of the file (a flush is wholly in it or wholly not), read
+    /// 512 KiB at a time in one IndexedDB transaction and copied straight into
+    /// the new array: never through wasm memory (which never shrinks), and
+    /// no task of the page handles more than a slice. For files too large
+    /// for one array, `readFileBlob` or `readFileStream`.
     #[wasm_bindgen(js_name = readFile, unchecked_return_type = "Promise<Uint8Array>")]
     pub fn read_file(
         &self,
@@ -337,13 +343,60 @@ impl JsFileStore {
             let store = self.store(call)?;
             let name = file_name(call, &name)?;
             Ok(async move {
-                let bytes = store
-                    .read_file(&name)
+                let bytes = read_out::read_array(&store, &name)
                     .await
                     .map_err(|e| from_vmmap(call, &e))?;
-                Ok(Uint8Array::from(&bytes[..]).into())
+                Ok(bytes.into())
             })
         })())
+    }
+
+    /// The file `name` as a `Blob`, for an export, a download (an object
+    /// URL) or an upload: one state of the file, read as `readFile` reads
+    /// it, each 512 KiB slice added to the `Blob` as it comes. The bytes are
+    /// never in wasm memory, and the JS heap holds a few slices of them at
+    /// most: the browser keeps the `Blob` (within its own limits for Blobs,
+    /// which Chromium may move to disk). `NotFoundError` if there is no
+    /// such file. Unflushed changes of maps are not in it.
+    #[wasm_bindgen(js_name = readFileBlob, unchecked_return_type = "Promise<Blob>")]
+    pub fn read_file_blob(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> Promise {
+        let call = "FileStore.readFileBlob";
+        promise((|| {
+            let store = self.store(call)?;
+            let name = file_name(call, &name)?;
+            Ok(async move {
+                let blob = read_out::read_blob(&store, &name)
+                    .await
+                    .map_err(|e| from_vmmap(call, &e))?;
+                Ok(blob.into())
+            })
+        })())
+    }
+
+    /// The file `name` as a stream of `Uint8Array`s of up to 512 KiB, read as
+    /// the consumer asks (one slice ahead), for files of any size: never
+    /// whole in wasm memory, the JS heap or a `Blob`. Each slice is read in
+    /// a transaction of its own and checked to be of the state of the file
+    /// the stream started from: if a flush, write or remove of the file
+    /// commits before the stream is read to the end, the stream fails with
+    /// a `NotReadableError` (as a `File` read after it changed on disk
+    /// does). Errors as the other calls' (`NotFoundError`, `InvalidStateError`
+    /// for a closed store, `TypeError` for a bad name) fail the stream at its
+    /// first read; the call itself never throws.
+    #[wasm_bindgen(
+        js_name = readFileStream,
+        unchecked_return_type = "ReadableStream<Uint8Array>"
+    )]
+    pub fn read_file_stream(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> JsResult<JsValue> {
+        let call = "FileStore.readFileStream";
+        let checked = (|| Ok((self.store(call)?, file_name(call, &name)?)))();
+        read_out::read_stream(call, checked)
     }
 
     /// The length of the file `name` in bytes.

@@ -49,6 +49,16 @@ impl BrowserStore {
         Ok(BrowserStore::SyncDir(SyncDirStore::open_opfs(name).await?))
     }
 
+    /// The IndexedDB store, if this is one: files read out slice by slice
+    /// into JS values (`js/read_out.rs`) need its transactions.
+    #[cfg(feature = "js")]
+    pub(crate) fn indexeddb(&self) -> Option<&IdbStore> {
+        match self {
+            BrowserStore::Idb(store) => Some(store),
+            BrowserStore::SyncDir(_) => None,
+        }
+    }
+
     /// As `IdbStore::write_stream`, on either store.
     #[cfg(feature = "js")]
     pub(crate) async fn write_stream(

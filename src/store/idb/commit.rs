@@ -27,11 +27,11 @@ use std::rc::Rc;
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{IdbDatabase, IdbKeyRange, IdbTransaction};
+use web_sys::{IdbDatabase, IdbKeyRange, IdbRequest, IdbTransaction};
 
 use super::meta::Meta;
 use super::request::{abort_error, js_error};
-use super::transaction::{Callbacks, LAST_INDEX, Writing, chunk_key, on_success};
+use super::transaction::{Callbacks, LAST_INDEX, Writing, chunk_key, in_slices, on_success};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::idb_plan::{Check, ChunkWrite, Resize};
 
@@ -164,6 +164,7 @@ impl Slots {
 }
 
 /// A flush or resize being filled with requests, and what its callbacks need.
+#[derive(Clone)]
 pub(crate) struct Started {
     w: Writing,
     slots: Slots,
@@ -191,6 +192,16 @@ impl Started {
             }
             let _ = tx.abort();
         }
+    }
+
+    /// Aborts the transaction from inside a callback, after an `Error`
+    /// (which says why, unless an earlier failure did).
+    fn abort_with(&self) -> Rc<dyn Fn(Error)> {
+        let (tx, slot) = (self.tx.clone(), self.slots.why.clone());
+        Rc::new(move |error: Error| {
+            slot.borrow_mut().get_or_insert(error);
+            let _ = tx.abort();
+        })
     }
 }
 
@@ -308,7 +319,7 @@ impl Attempts {
 
 /// Puts chunk `w.index` of file `id` with its dirty ranges written over what
 /// it holds: as the map has it, or read and merged inside the transaction
-/// ([`ChunkWrite::put_as_is`]).
+/// ([`ChunkWrite::put_as_is`]). Returns the request it issued first.
 fn put_chunk(
     s: &Started,
     id: f64,
@@ -316,15 +327,15 @@ fn put_chunk(
     plan: &Rc<Vec<ChunkWrite>>,
     i: usize,
     known: bool,
-) -> Result<()> {
+) -> Result<IdbRequest> {
     let w = &plan[i];
     let key = chunk_key(id, w.index);
     if w.put_as_is(chunk, known) {
         let value = Uint8Array::from(w.bytes.as_slice());
-        s.chunks
+        return s
+            .chunks
             .put_with_key(&value.buffer(), &key)
-            .map_err(|e| s.fail(&e))?;
-        return Ok(());
+            .map_err(|e| s.fail(&e));
     }
     let get = s.chunks.get(&key).map_err(|e| s.fail(&e))?;
     let (chunks, plan) = (s.chunks.clone(), plan.clone());
@@ -342,18 +353,21 @@ fn put_chunk(
             failed(e);
         }
     });
-    Ok(())
+    Ok(get)
 }
 
 /// Fills a flush's transaction: puts each chunk of `plan`, of `chunk` bytes,
-/// of file `id` ([`put_chunk`]).
+/// of file `id` ([`put_chunk`]), in slices across tasks ([`in_slices`]):
+/// a fully dirty 64 MiB map is 2048 puts, and issuing them all at once
+/// kept the page's thread busy for 0.2-0.45 s (BENCHMARKS.md, "Long tasks").
 pub(crate) fn flush(id: f64, chunk: u64, plan: Vec<ChunkWrite>) -> Fill {
     let plan = Rc::new(plan);
     Rc::new(move |s: &Started, known: bool| -> Result<()> {
-        for i in 0..plan.len() {
-            put_chunk(s, id, chunk, &plan, i, known)?;
-        }
-        Ok(())
+        let issue = {
+            let (s, plan) = (s.clone(), plan.clone());
+            Rc::new(move |i: usize| put_chunk(&s, id, chunk, &plan, i, known))
+        };
+        in_slices(plan.len(), &s.slots.callbacks, issue, s.abort_with())
     })
 }
 

@@ -33,6 +33,19 @@ pub(crate) fn file_key(db_name: &str, id: f64) -> String {
     format!("idb:{db_name}:{id}")
 }
 
+thread_local! {
+    /// How many writes (flushes, resizes) this page has asked for, per file
+    /// key: a write under this page's lease leaves the file's record as it
+    /// is, so a reader that must see one state of the file across several
+    /// transactions (`readFileStream`) compares this count too.
+    static ASKED: RefCell<BTreeMap<String, u64>> = RefCell::default();
+}
+
+/// How many writes of the file `key` ([`file_key`]) this page has asked for.
+pub(crate) fn writes_asked(key: &str) -> u64 {
+    ASKED.with(|asked| asked.borrow().get(key).copied().unwrap_or(0))
+}
+
 /// What a file's commits need of the other tabs (`tabs.rs`): to ask them
 /// for the file's lock, and to tell them of commits.
 pub(crate) trait Peers: lease::Asker + fmt::Debug {
@@ -178,6 +191,7 @@ impl IdbFile {
         let (seen, unannounced) = (self.seen.clone(), self.unannounced.clone());
         // The place in this page's order is taken now; the turn comes later.
         let ticket = lease::ticket(&self.lock);
+        ASKED.with(|asked| *asked.borrow_mut().entry(self.key.clone()).or_default() += 1);
         let job = async move {
             let turn = ticket.turn(tabs.as_ref()).await;
             let lease = turn.lease();

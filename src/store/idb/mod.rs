@@ -25,6 +25,7 @@
 //! | `file.rs` | a file as a map's `Backing`: when and how it commits | commit, lease, meta, idb_plan |
 //! | `tabs.rs` | what other tabs' messages do here (reloads) | request, transaction, meta, lease, channel, file |
 //! | `stream.rs` | writing a file in pieces | request, transaction, meta |
+//! | `read_out.rs` | reading a file out slice by slice | request, transaction, meta |
 //!
 //! The pure decisions (how a write checks the file, which chunks a flush
 //! puts whole or merges) are in `store/idb_plan.rs`, tested on the host.
@@ -34,6 +35,8 @@ mod commit;
 mod file;
 mod lease;
 mod meta;
+#[cfg(feature = "js")] // only the JS API reads files out slice by slice
+mod read_out;
 mod request;
 #[cfg(feature = "js")] // only the JS API streams files in
 mod stream;
@@ -48,6 +51,10 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{IdbDatabase, IdbFactory};
 
+#[cfg(feature = "js")]
+pub(crate) use self::meta::Meta as FileRecord;
+#[cfg(feature = "js")]
+pub(crate) use self::read_out::{First, Known, Parts, Sink, Slice};
 #[cfg(feature = "js")]
 pub(crate) use self::stream::Piece;
 // JS errors as `Error`s, for the sync directory store too.
@@ -302,7 +309,7 @@ impl Store for IdbStore {
 #[cfg(feature = "js")]
 impl IdbStore {
     /// Creates or replaces the file `name` with `total` bytes that `read`
-    /// hands over piece by piece (`read(start, end)`, in order, at most 4 MiB
+    /// hands over piece by piece (`read(start, end)`, in order, at most 2 MiB
     /// each); `progress(done)` is called after each piece is committed (a
     /// `done` below `total`). The file is replaced only once all of it is
     /// written: on error the old file is kept and the pieces are deleted
@@ -329,6 +336,58 @@ impl IdbStore {
             stream.abandon().await;
         }
         result
+    }
+}
+
+#[cfg(feature = "js")]
+impl IdbStore {
+    /// Reads the file `name` whole in one transaction (`read_out.rs`), one
+    /// state of it: `first(meta)` with its record, then `sink(offset,
+    /// parts)` for each slice in order. Nothing goes through wasm memory,
+    /// and no task handles more than a slice.
+    pub(crate) async fn read_out(&self, name: &str, first: First, sink: Sink) -> Result<()> {
+        self.in_turn(name, async {
+            read_out::read_all(&self.db, name, first, sink)
+                .await?
+                .map(drop)
+                .ok_or_else(|| self.not_found(name))
+        })
+        .await
+    }
+
+    /// Slice `index` of the file `name`, which must still be in the state
+    /// `known` names, in a transaction of its own; with `known` `None`, the
+    /// file's state, read in this page's turn on the file, after the writes
+    /// this page asked for before (`read_out.rs`).
+    pub(crate) async fn read_slice(
+        &self,
+        name: &str,
+        known: Option<Known>,
+        index: u64,
+    ) -> Result<Slice> {
+        let Some(known) = known else {
+            return self
+                .in_turn(name, async {
+                    match read_out::read_slice(&self.db, name, None, index).await {
+                        Ok(Slice::Started(k)) => Ok(Slice::Started(Known {
+                            asked: file::writes_asked(&file::file_key(&self.name, k.meta.id)),
+                            ..k
+                        })),
+                        Ok(other) => Ok(other),
+                        Err(e) if e.kind() == ErrorKind::NotFound => Err(self.not_found(name)),
+                        Err(e) => Err(e),
+                    }
+                })
+                .await;
+        };
+        let slice = read_out::read_slice(&self.db, name, Some(known.meta), index).await?;
+        // Checked after the read: a write asked for before it ended may have committed before it.
+        let asked = file::writes_asked(&file::file_key(&self.name, known.meta.id));
+        Ok(if asked == known.asked {
+            slice
+        } else {
+            Slice::Changed
+        })
     }
 }
 

@@ -26,10 +26,10 @@ use web_sys::{IdbDatabase, IdbKeyRange};
 
 use super::meta::{CHUNK, Meta, new_id};
 use super::request::{js_error, request};
-use super::transaction::{Writing, all_chunks, chunk_key, readonly};
+use super::transaction::{Callbacks, Writing, all_chunks, chunk_key, in_slices, readonly};
 use crate::error::{Error, ErrorKind, Result};
 
-/// Chunks per transaction: 4 MiB of a file in each.
+/// Chunks per transaction: 2 MiB of a file in each (64 chunks of 32 KiB).
 const BATCH_CHUNKS: u64 = 64;
 
 /// The bytes `[start, end)` of the source, read when awaited.
@@ -74,7 +74,7 @@ impl<'a> Stream<'a> {
     }
 
     /// Writes the bytes that `read` hands over piece by piece (`read(start,
-    /// end)`, in order, at most 4 MiB each), calling `progress(done)` after
+    /// end)`, in order, at most 2 MiB each), calling `progress(done)` after
     /// each piece is committed (a `done` below the total).
     pub(crate) async fn write(
         &self,
@@ -91,16 +91,34 @@ impl<'a> Stream<'a> {
             // checks each piece, src/js/store.rs).
             let got = end - start;
             let w = Writing::begin(db, &format!("write bytes {start}..{end} of {name:?}"))?;
-            let mut at = 0;
-            while at < got {
-                let stop = (at + CHUNK).min(got);
-                let chunk = buffer.slice_with_end(at as u32, stop as u32);
-                w.chunks
-                    .put_with_key(&chunk, &chunk_key(id, (start + at) / CHUNK))
-                    .map_err(|e| w.fail(&e))?;
-                at = stop;
+            // The piece's puts ([`BATCH_CHUNKS`] of them), in slices across tasks
+            // (`in_slices`), so no task of the page issues many of them.
+            let callbacks = Callbacks::default();
+            let why = Rc::new(RefCell::new(None));
+            let issue = {
+                let (w, buffer) = (w.clone(), buffer.clone());
+                Rc::new(move |i: usize| {
+                    let at = i as u64 * CHUNK;
+                    let chunk = buffer.slice_with_end(at as u32, (at + CHUNK).min(got) as u32);
+                    w.chunks
+                        .put_with_key(&chunk, &chunk_key(id, (start + at) / CHUNK))
+                        .map_err(|e| w.fail(&e))
+                })
+            };
+            let failed = {
+                let (tx, why) = (w.tx.clone(), why.clone());
+                Rc::new(move |e: Error| {
+                    why.borrow_mut().get_or_insert(e);
+                    let _ = tx.abort();
+                })
+            };
+            in_slices(got.div_ceil(CHUNK) as usize, &callbacks, issue, failed)?;
+            let outcome = w.finish().await;
+            drop(callbacks);
+            if let Some(e) = why.borrow_mut().take() {
+                return Err(e);
             }
-            w.finish().await?;
+            outcome?;
             start = end;
             if start < total {
                 progress(start)?;

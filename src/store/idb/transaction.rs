@@ -1,6 +1,7 @@
 //! IndexedDB transactions over the store's two object stores: read-only
 //! ones, durable readwrite ones being filled with requests ([`Writing`]),
-//! the keys of a file's chunks, and callbacks that run inside a transaction.
+//! the keys of a file's chunks, callbacks that run inside a transaction, and
+//! many requests issued in slices across tasks ([`in_slices`]).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -68,7 +69,7 @@ pub(crate) fn readonly(db: &IdbDatabase, what: &str) -> Result<IdbTransaction> {
 
 /// A readwrite transaction over both object stores, being filled with
 /// requests; any request that throws aborts it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Writing {
     pub(crate) tx: IdbTransaction,
     pub(crate) files: IdbObjectStore,
@@ -146,4 +147,203 @@ pub(crate) fn on_success(
     });
     request.set_onsuccess(Some(closure.as_ref().unchecked_ref()));
     callbacks.borrow_mut().push(closure);
+}
+
+/// Runs `f` when `request` succeeds, beside the `onsuccess` it may have,
+/// inside the transaction.
+fn also_on_success(request: &IdbRequest, callbacks: &Callbacks, f: impl FnOnce() + 'static) {
+    let closure = Closure::once(move |_event: JsValue| f());
+    // An `IDBRequest` is an `EventTarget`: adding a listener cannot fail.
+    let _ = request.add_event_listener_with_callback("success", closure.as_ref().unchecked_ref());
+    callbacks.borrow_mut().push(closure);
+}
+
+/// How long one slice of [`in_slices`] may keep the thread busy, in ms: well
+/// under the 50 ms that make a long task, so that the page stays responsive
+/// (input, rendering) while a large flush or write is issued.
+pub(crate) const SLICE_MS: f64 = 8.0;
+
+/// Issues the requests `issue(0)`, ..., `issue(count - 1)` in order, in
+/// one transaction, a slice per task: the first slice is the first request
+/// alone (the caller's task, such as a `flush()` call copying the dirty
+/// bytes, is long enough already), each later one issues requests until
+/// [`SLICE_MS`] have passed, and the next slice is issued from the success
+/// event of the slice's first request. IndexedDB keeps a transaction alive
+/// while a request is pending, and a success event runs inside it, so the
+/// transaction stays one (atomic, commits once, after the last request);
+/// and since requests run in order, that event comes while the rest of the
+/// slice is still pending: the database always has the next slice's
+/// requests queued while this thread makes the one after.
+///
+/// An error of the first slice is returned; an error of a later slice goes
+/// to `failed`, which must abort the transaction (if `issue` did not). No
+/// slice is issued after one failed.
+pub(crate) fn in_slices(
+    count: usize,
+    callbacks: &Callbacks,
+    issue: Rc<dyn Fn(usize) -> Result<IdbRequest>>,
+    failed: Rc<dyn Fn(Error)>,
+) -> Result<()> {
+    slice_from(0, count, 0.0, callbacks.clone(), issue, failed)
+}
+
+/// Issues requests from `start` for `budget` ms (at least one), then
+/// chains the next slice.
+fn slice_from(
+    start: usize,
+    count: usize,
+    budget: f64,
+    callbacks: Callbacks,
+    issue: Rc<dyn Fn(usize) -> Result<IdbRequest>>,
+    failed: Rc<dyn Fn(Error)>,
+) -> Result<()> {
+    let t0 = js_sys::Date::now();
+    let mut first = None;
+    let mut i = start;
+    while i < count {
+        let request = issue(i)?;
+        i += 1;
+        first.get_or_insert(request);
+        if js_sys::Date::now() - t0 >= budget {
+            break;
+        }
+    }
+    if let (Some(first), true) = (first, i < count) {
+        let next = callbacks.clone();
+        also_on_success(&first, &callbacks, move || {
+            if let Err(e) = slice_from(i, count, SLICE_MS, next, issue, failed.clone()) {
+                failed(e);
+            }
+        });
+    }
+    Ok(())
+}
+
+/// [`in_slices`] in the browser: many puts issued across tasks in one
+/// transaction, and a failure in a later slice undoing every put.
+#[cfg(test)]
+mod tests {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+
+    use js_sys::{Function, Reflect, Uint8Array};
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+    use web_sys::IdbDatabase;
+
+    use super::{Callbacks, Writing, chunk_key, in_slices, readonly};
+    use crate::error::{Error, ErrorKind};
+    use crate::store::idb::IdbStore;
+    use crate::store::idb::request::request;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Puts of 4 KiB: far more than one slice's 8 ms can issue.
+    const PUTS: usize = 3000;
+
+    /// A new database of the store's shape.
+    async fn database(case: &str) -> IdbDatabase {
+        let name = format!("in-slices-{case}-{}", js_sys::Math::random());
+        IdbStore::open(&name).await.expect("open a database").db
+    }
+
+    /// Counts runs of code that issue requests with no microtask checkpoint
+    /// in between: each is a slice, or part of one task.
+    #[derive(Default)]
+    struct Bursts {
+        count: Cell<u32>,
+        open: Rc<Cell<bool>>,
+    }
+
+    impl Bursts {
+        fn note(&self) {
+            if self.open.replace(true) {
+                return;
+            }
+            self.count.set(self.count.get() + 1);
+            let open = self.open.clone();
+            let reset = Closure::once_into_js(move || open.set(false));
+            let queue: Function = Reflect::get(&js_sys::global(), &"queueMicrotask".into())
+                .expect("queueMicrotask")
+                .unchecked_into();
+            queue
+                .call1(&JsValue::UNDEFINED, &reset)
+                .expect("queue a microtask");
+        }
+    }
+
+    /// Issues `PUTS` puts through `in_slices`, the one at `fail_at` failing;
+    /// how many bursts issued them, whether the transaction committed, what
+    /// `failed` got, and how many chunks the database holds afterwards.
+    async fn run(case: &str, fail_at: Option<usize>) -> (u32, bool, Option<String>, f64) {
+        let db = database(case).await;
+        let w = Writing::begin(&db, "test puts").expect("a transaction");
+        let callbacks = Callbacks::default();
+        let bursts = Rc::new(Bursts::default());
+        let issue = {
+            let (w, bursts) = (w.clone(), bursts.clone());
+            Rc::new(move |i: usize| {
+                bursts.note();
+                if Some(i) == fail_at {
+                    return Err(Error::new(ErrorKind::Io, format!("put {i} fails")));
+                }
+                let value = Uint8Array::new_with_length(4096);
+                w.chunks
+                    .put_with_key(&value.buffer(), &chunk_key(1.0, i as u64))
+                    .map_err(|e| w.fail(&e))
+            })
+        };
+        let why = Rc::new(RefCell::new(None));
+        let failed = {
+            let (tx, why) = (w.tx.clone(), why.clone());
+            Rc::new(move |e: Error| {
+                *why.borrow_mut() = Some(e.message().to_owned());
+                let _ = tx.abort();
+            })
+        };
+        if let Err(e) = in_slices(PUTS, &callbacks, issue, failed) {
+            // The first slice (one put) failed: nothing to undo either way.
+            *why.borrow_mut() = Some(e.message().to_owned());
+            let _ = w.tx.abort();
+        }
+        let committed = w.clone().finish().await.is_ok();
+        let count = readonly(&db, "count")
+            .and_then(|tx| {
+                tx.object_store("chunks")
+                    .and_then(|chunks| chunks.count())
+                    .map_err(|e| super::js_error("count", &e))
+            })
+            .expect("count the chunks");
+        let count = request("count", &count).await.expect("a count");
+        db.close();
+        let why = why.borrow().clone();
+        (
+            bursts.count.get(),
+            committed,
+            why,
+            count.as_f64().unwrap_or(-1.0),
+        )
+    }
+
+    #[wasm_bindgen_test]
+    async fn puts_come_in_slices_and_commit_as_one_transaction() {
+        let (bursts, committed, why, count) = run("all", None).await;
+        assert!(bursts >= 2, "{PUTS} puts were issued in {bursts} burst(s)");
+        assert!(committed, "the transaction committed");
+        assert_eq!(why, None);
+        assert_eq!(count, PUTS as f64);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_failure_in_a_later_slice_undoes_every_put() {
+        let (bursts, committed, why, count) = run("fail", Some(PUTS - 1)).await;
+        assert!(bursts >= 2, "{PUTS} puts were issued in {bursts} burst(s)");
+        assert!(!committed, "the transaction aborted");
+        assert_eq!(
+            why.as_deref(),
+            Some(format!("put {} fails", PUTS - 1).as_str())
+        );
+        assert_eq!(count, 0.0, "no put of the aborted transaction stayed");
+    }
 }

@@ -14,6 +14,9 @@ export async function everything(): Promise<number> {
   await store.writeFile("a.bin", new Uint8Array(PAGESIZE), progress);
   await store.writeFile("b.bin", new Blob(["blob"]));
   const bytes: Uint8Array = await store.readFile("a.bin");
+  const blob: Blob = await store.readFileBlob("a.bin");
+  const stream: ReadableStream<Uint8Array> = store.readFileStream("a.bin");
+  void (blob.size + (stream.locked ? 1 : 0));
   const size: number = await store.size("a.bin");
   const names: string[] = await store.list();
   await store.remove("b.bin");

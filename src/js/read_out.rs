@@ -1,0 +1,260 @@
+//! `FileStore.readFile`, `readFileBlob` and `readFileStream` of an
+//! IndexedDB store: files read out slice by slice (`store/idb/read_out.rs`)
+//! straight into JS values, never through wasm memory (which never shrinks),
+//! and no task of the page handles more than a slice.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::Blob;
+
+use super::args::{self, JsResult};
+use super::errors::{from_vmmap, named, not_supported};
+use crate::error::{Error, ErrorKind};
+use crate::file_store::FileStore;
+use crate::store::idb::{FileRecord, IdbStore, Known, Parts, Slice};
+
+/// The IndexedDB store behind `store`, whose files are read out slice by
+/// slice; `None` for a memory store and a directory (Node, OPFS), which
+/// read the file whole through `Store::read_file`: their bytes are read
+/// synchronously and quickly, off the page's main thread or outside a page.
+fn indexeddb(store: &FileStore) -> Option<&IdbStore> {
+    store.named().and_then(|named| named.indexeddb())
+}
+
+/// `new global[constructor](...args)`, or what it threw.
+fn construct(constructor: &str, args: &Array) -> Result<JsValue, JsValue> {
+    let f: Function = Reflect::get(&js_sys::global(), &constructor.into())?.dyn_into()?;
+    Reflect::construct(&f, args)
+}
+
+/// A `Uint8Array` of `len` zero bytes, or `QuotaExceeded` if the engine
+/// cannot make one that large.
+fn zeroed(len: u64, what: &str) -> crate::Result<Uint8Array> {
+    let fail = |why: String| {
+        Error::new(
+            ErrorKind::QuotaExceeded,
+            format!("{what} ({len} bytes) does not fit in a Uint8Array here: {why}"),
+        )
+    };
+    if len > u64::from(u32::MAX) {
+        return Err(fail(
+            "more than 4 GiB; readFileStream reads any size".into(),
+        ));
+    }
+    construct("Uint8Array", &Array::of1(&(len as f64).into()))
+        .map(JsCast::unchecked_into)
+        .map_err(|e| fail(args::describe(&e)))
+}
+
+/// The whole file `name` as a new `Uint8Array` (`FileStore.readFile`): one
+/// state of the file, copied slice by slice into the array.
+pub(crate) async fn read_array(store: &FileStore, name: &str) -> crate::Result<Uint8Array> {
+    let Some(idb) = indexeddb(store) else {
+        return Ok(Uint8Array::from(&store.read_file(name).await?[..]));
+    };
+    let out = Rc::new(RefCell::new(None));
+    let first = {
+        let (out, name) = (out.clone(), name.to_owned());
+        Box::new(move |meta: &FileRecord| {
+            *out.borrow_mut() = Some(zeroed(meta.size, &format!("{name:?}"))?);
+            Ok(())
+        })
+    };
+    let sink = {
+        let out = out.clone();
+        Box::new(move |offset: u64, parts: Parts| {
+            if let Some(out) = out.borrow().as_ref() {
+                let mut at = offset;
+                for (part, len) in parts {
+                    // Zero parts are zero already.
+                    if let Some(part) = part {
+                        out.set(&part, at as u32);
+                    }
+                    at += u64::from(len);
+                }
+            }
+            Ok(())
+        })
+    };
+    idb.read_out(name, first, sink).await?;
+    let out = out.borrow_mut().take();
+    Ok(out.unwrap_or_else(|| Uint8Array::new_with_length(0)))
+}
+
+/// Bytes of slices gathered before they become one `Blob` of their own.
+const BLOB_PIECE: u64 = 8 << 20;
+
+/// What [`read_blob`] builds.
+#[derive(Default)]
+struct Building {
+    /// `Blob`s of [`BLOB_PIECE`] bytes each, in order.
+    pieces: Vec<Blob>,
+    /// The parts of the slices since, and their length.
+    parts: Vec<JsValue>,
+    bytes: u64,
+    /// A chunk of zero bytes: parts of chunks not stored are views of it.
+    zeros: Option<Uint8Array>,
+}
+
+/// A `Blob` of `parts`, or `QuotaExceeded` if the engine cannot make it.
+fn blob_of(parts: &[JsValue], name: &str) -> crate::Result<Blob> {
+    let parts: Array = parts.iter().collect();
+    Blob::new_with_buffer_source_sequence(&parts).map_err(|e| {
+        Error::new(
+            ErrorKind::QuotaExceeded,
+            format!("making a Blob of {name:?}: {}", args::describe(&e)),
+        )
+    })
+}
+
+/// The whole file `name` as a `Blob` (`FileStore.readFileBlob`): one state
+/// of the file. Slices are gathered into a `Blob` of their own every
+/// [`BLOB_PIECE`] bytes, and those into one at the end: the page's heap
+/// holds one piece at most, and no `Blob` is made of a chain of others (a
+/// `Blob` per slice over the one before costs more with every slice).
+pub(crate) async fn read_blob(store: &FileStore, name: &str) -> crate::Result<Blob> {
+    let Some(idb) = indexeddb(store) else {
+        let bytes = Uint8Array::from(&store.read_file(name).await?[..]);
+        return blob_of(&[bytes.into()], name);
+    };
+    let building = Rc::new(RefCell::new(Building::default()));
+    let first = {
+        let building = building.clone();
+        Box::new(move |meta: &FileRecord| {
+            building.borrow_mut().zeros = Some(zeroed(meta.chunk, "a chunk")?);
+            Ok(())
+        })
+    };
+    let sink = {
+        let (building, name) = (building.clone(), name.to_owned());
+        Box::new(move |_offset: u64, parts: Parts| {
+            let mut b = building.borrow_mut();
+            let b = &mut *b;
+            for (part, len) in parts {
+                b.bytes += u64::from(len);
+                match (part, &b.zeros) {
+                    (Some(part), _) => b.parts.push(part.into()),
+                    (None, Some(zeros)) => b.parts.push(zeros.subarray(0, len).into()),
+                    (None, None) => {}
+                }
+            }
+            if b.bytes >= BLOB_PIECE {
+                b.pieces.push(blob_of(&b.parts, &name)?);
+                b.parts.clear();
+                b.bytes = 0;
+            }
+            Ok(())
+        })
+    };
+    idb.read_out(name, first, sink).await?;
+    let mut b = building.borrow_mut();
+    let mut all: Vec<JsValue> = b.pieces.drain(..).map(JsValue::from).collect();
+    all.append(&mut b.parts);
+    blob_of(&all, name)
+}
+
+/// Where a [`read_stream`] is.
+#[derive(Default)]
+struct Streaming {
+    /// The state of the file the stream reads, once it has started.
+    known: Option<Known>,
+    /// The next slice to read.
+    next: u64,
+}
+
+/// Calls `method` of the stream's `controller` with `args`.
+fn control(controller: &JsValue, method: &str, args: &Array) -> JsResult<()> {
+    let f: Function = Reflect::get(controller, &method.into())?.dyn_into()?;
+    f.apply(controller, args).map(drop)
+}
+
+/// The file `name` as a `ReadableStream` of `Uint8Array`s of 512 KiB
+/// (`FileStore.readFileStream`): each slice read when the consumer asks
+/// for it, in a transaction of its own, checked to be of the state the
+/// first one saw; if the file changed since, the stream fails with a
+/// `NotReadableError`, as a `File` read after it changed on disk does.
+/// The checks of the call's arguments (a store and a file name) come as
+/// `checked`: a failed one errors the stream at its first read.
+pub(crate) fn read_stream(
+    call: &'static str,
+    checked: JsResult<(Rc<FileStore>, String)>,
+) -> JsResult<JsValue> {
+    let state = Rc::new(RefCell::new(Streaming::default()));
+    let pull = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |controller: JsValue| {
+        let (checked, state) = (checked.clone(), state.clone());
+        future_to_promise(async move {
+            let (store, name) = checked?;
+            let Some(idb) = indexeddb(&store) else {
+                // The whole file at the first read, in one chunk; then the end.
+                if state.borrow().next == 0 {
+                    let bytes = store.read_file(&name).await;
+                    let bytes = bytes.map_err(|e| from_vmmap(call, &e))?;
+                    state.borrow_mut().next = 1;
+                    if !bytes.is_empty() {
+                        let chunk = Uint8Array::from(&bytes[..]);
+                        control(&controller, "enqueue", &Array::of1(&chunk))?;
+                        return Ok(JsValue::UNDEFINED);
+                    }
+                }
+                control(&controller, "close", &Array::new())?;
+                return Ok(JsValue::UNDEFINED);
+            };
+            loop {
+                let (known, next) = {
+                    let s = state.borrow();
+                    (s.known, s.next)
+                };
+                let slice = idb
+                    .read_slice(&name, known, next)
+                    .await
+                    .map_err(|e| from_vmmap(call, &e))?;
+                match slice {
+                    Slice::Started(meta) => state.borrow_mut().known = Some(meta),
+                    Slice::Read(_offset, parts) => {
+                        let len: u64 = parts.iter().map(|(_, len)| u64::from(*len)).sum();
+                        let chunk = zeroed(len, "a slice").map_err(|e| from_vmmap(call, &e))?;
+                        let mut at = 0;
+                        for (part, len) in parts {
+                            if let Some(part) = part {
+                                chunk.set(&part, at);
+                            }
+                            at += len;
+                        }
+                        state.borrow_mut().next += 1;
+                        control(&controller, "enqueue", &Array::of1(&chunk))?;
+                        return Ok(JsValue::UNDEFINED);
+                    }
+                    Slice::End => {
+                        control(&controller, "close", &Array::new())?;
+                        return Ok(JsValue::UNDEFINED);
+                    }
+                    Slice::Changed => {
+                        return Err(named(
+                            "NotReadableError",
+                            &format!(
+                                "{call}: {name:?} changed while it was read (a flush, write or \
+                                 remove committed): the bytes read so far are of the file before; \
+                                 read it again"
+                            ),
+                        ));
+                    }
+                }
+            }
+        })
+    });
+    let source = Object::new();
+    // The pull function belongs to the stream from here on: the JS garbage
+    // collector frees the Rust closure with it (wasm-bindgen's FinalizationRegistry).
+    Reflect::set(&source, &"pull".into(), &pull.into_js_value())?;
+    construct("ReadableStream", &Array::of1(&source)).map_err(|e| {
+        not_supported(format!(
+            "{call}: this context has no ReadableStream: {}",
+            args::describe(&e)
+        ))
+    })
+}
