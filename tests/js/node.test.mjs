@@ -48,6 +48,26 @@ describe("entry point", () => {
 });
 
 describe("directory store", () => {
+  test("readFileBlob and readFileStream read a plain file whole", async () => {
+    const { dir, s } = await store();
+    const data = pattern(2 * ALLOCATIONGRANULARITY + 7, 3);
+    fs.writeFileSync(path.join(dir, "r.bin"), data);
+    const blob = await s.readFileBlob("r.bin");
+    assert.deepEqual(new Uint8Array(await blob.arrayBuffer()), data);
+    const chunks = [];
+    for await (const chunk of s.readFileStream("r.bin")) chunks.push(chunk);
+    assert.deepEqual(new Uint8Array(await new Blob(chunks).arrayBuffer()), data);
+    fs.writeFileSync(path.join(dir, "empty"), new Uint8Array(0));
+    let count = 0;
+    for await (const _ of s.readFileStream("empty")) count++;
+    assert.equal(count, 0, "an empty file is a stream with no chunk");
+    const missing = await caught(async () => {
+      for await (const _ of s.readFileStream("nope")) {
+      }
+    });
+    assert.equal(missing.name, "NotFoundError");
+  });
+
   test("open makes the directory; writeFile writes a plain file, byte for byte", async () => {
     const { dir, s } = await store();
     assert.ok(fs.statSync(dir).isDirectory());
