@@ -169,13 +169,41 @@ pub(crate) fn string(call: &str, what: &str, value: &JsValue) -> JsResult<String
     })
 }
 
+/// `value[Symbol.toStringTag]`: the class a built-in object says it is,
+/// whichever realm (window, frame, worker, WebDriver sandbox) made it.
+fn tag(value: &JsValue) -> Option<String> {
+    if !value.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(value, &js_sys::Symbol::to_string_tag())
+        .ok()?
+        .as_string()
+}
+
+/// `value` as a `Uint8Array`, also one made in another realm (an iframe,
+/// a WebDriver script's sandbox), which `instanceof` does not recognise.
+pub(crate) fn as_uint8array(value: &JsValue) -> Option<&Uint8Array> {
+    if let Some(array) = value.dyn_ref::<Uint8Array>() {
+        return Some(array);
+    }
+    (tag(value).as_deref() == Some("Uint8Array")).then(|| value.unchecked_ref())
+}
+
+/// `value` as a `Blob` (or `File`), also one made in another realm.
+pub(crate) fn as_blob(value: &JsValue) -> Option<&web_sys::Blob> {
+    if let Some(blob) = value.dyn_ref::<web_sys::Blob>() {
+        return Some(blob);
+    }
+    matches!(tag(value).as_deref(), Some("Blob" | "File")).then(|| value.unchecked_ref())
+}
+
 /// A `Uint8Array` argument.
 pub(crate) fn uint8array<'a>(
     call: &str,
     what: &str,
     value: &'a JsValue,
 ) -> JsResult<&'a Uint8Array> {
-    value.dyn_ref::<Uint8Array>().ok_or_else(|| {
+    as_uint8array(value).ok_or_else(|| {
         type_error(format!(
             "{call}: {what} must be a Uint8Array, got {}",
             describe(value)
@@ -191,7 +219,7 @@ pub(crate) enum Bytes<'a> {
 
 /// A `Uint8Array` or a string.
 pub(crate) fn bytes<'a>(call: &str, what: &str, value: &'a JsValue) -> JsResult<Bytes<'a>> {
-    if let Some(array) = value.dyn_ref::<Uint8Array>() {
+    if let Some(array) = as_uint8array(value) {
         return Ok(Bytes::Array(array));
     }
     if let Some(s) = value.as_string() {

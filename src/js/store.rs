@@ -7,11 +7,10 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
-use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
-use web_sys::Blob;
 
 use super::args::{self, JsResult};
 use super::errors::{from_vmmap, invalid_state, range_error, type_error};
@@ -166,7 +165,7 @@ type ReadPiece = Box<dyn FnMut(u64, u64) -> Piece>;
 
 /// What `writeFile` writes: its size, and how to read a piece of it.
 fn source(call: &str, data: &JsValue) -> JsResult<(u64, ReadPiece)> {
-    if let Some(array) = data.dyn_ref::<Uint8Array>() {
+    if let Some(array) = args::as_uint8array(data) {
         let (array, size) = (array.clone(), u64::from(array.length()));
         let read = move |start: u64, end: u64| -> Piece {
             // `slice` copies the piece into an ArrayBuffer of its own.
@@ -175,7 +174,7 @@ fn source(call: &str, data: &JsValue) -> JsResult<(u64, ReadPiece)> {
         };
         return Ok((size, Box::new(read)));
     }
-    if let Some(blob) = data.dyn_ref::<Blob>() {
+    if let Some(blob) = args::as_blob(data) {
         let blob = blob.clone();
         let size = blob.size();
         let read = move |start: u64, end: u64| -> Piece {

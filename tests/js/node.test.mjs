@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import vm from "node:vm";
 import { after, before, describe, test } from "node:test";
 import init, { ACCESS_READ, ALLOCATIONGRANULARITY, FileStore, Mmap, PAGESIZE } from "vmmap";
 
@@ -48,6 +49,18 @@ describe("entry point", () => {
 });
 
 describe("directory store", () => {
+  test("a Uint8Array from another realm (node:vm; a frame, a WebDriver sandbox) is a Uint8Array", async () => {
+    const { dir, s } = await store();
+    const foreign = vm.runInNewContext("new Uint8Array([1, 2, 3, 4])");
+    assert.equal(foreign instanceof Uint8Array, false, "instanceof does not see it");
+    await s.writeFile("f", foreign);
+    assert.deepEqual(new Uint8Array(fs.readFileSync(path.join(dir, "f"))), Uint8Array.of(1, 2, 3, 4));
+    const m = await s.map("f");
+    m.setSlice(1, vm.runInNewContext("new Uint8Array([9, 9])"));
+    assert.equal(m.find(vm.runInNewContext("new Uint8Array([9, 4])")), 2);
+    m.close();
+  });
+
   test("readFileBlob and readFileStream read a plain file whole", async () => {
     const { dir, s } = await store();
     const data = pattern(2 * ALLOCATIONGRANULARITY + 7, 3);
