@@ -117,6 +117,11 @@ function driverAndCapabilities(engine, port, { profile, prefs = {}, keepData = f
               "browser.safebrowsing.malware.enabled": false,
               "browser.safebrowsing.phishing.enabled": false,
               "datareporting.policy.dataSubmissionEnabled": false,
+              // navigator.storage.persist() asks the user in Firefox; headless,
+              // nobody answers and it never resolves. Firefox's own tests
+              // answer it with these: granted, as a user clicking "Allow".
+              "dom.storageManager.prompt.testing": true,
+              "dom.storageManager.prompt.testing.allow": true,
               ...prefs,
             },
           },
@@ -283,7 +288,8 @@ class Session {
       this.firstUsed = true;
       handle = await this.cmd("GET", "/window");
     } else {
-      ({ handle } = await this.cmd("POST", "/window/new", { type: "tab" }));
+      // A window rather than a tab: no engine throttles it as a hidden tab.
+      ({ handle } = await this.cmd("POST", "/window/new", { type: "window" }));
     }
     this.current = null;
     const page = new Page(this, handle);
@@ -328,9 +334,13 @@ export class Page {
   }
 
   async evaluate(fn, arg) {
+    // The function is compiled by the page's own eval: geckodriver runs
+    // scripts in a sandbox whose Uint8Array and Promise are not the page's,
+    // so objects made there would fail the page's instanceof checks.
     const script = `const done = arguments[arguments.length - 1];
       const arg = arguments[0];
-      Promise.resolve().then(() => (${fn})(arg)).then(
+      const fn = window.eval(${JSON.stringify(`(${fn})`)});
+      Promise.resolve().then(() => fn(arg)).then(
         (v) => done({ ok: true, value: v === undefined ? null : v }),
         (e) => done({ ok: false, error: String(e && e.stack || e), name: e && e.name, message: e && e.message }));`;
     const r = await this.cmd("POST", "/execute/async", { script, args: [arg === undefined ? null : arg] });
