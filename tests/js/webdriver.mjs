@@ -384,17 +384,31 @@ export class Page {
     return Object.values(r)[0];
   }
 
+  /**
+   * `command` on the element `css` matches; found again if the page
+   * replaced it in between (a view that redraws its rows does).
+   */
+  async onElement(css, command, body) {
+    for (let i = 0; ; i++) {
+      try {
+        return await this.cmd("POST", `/element/${await this.find(css)}/${command}`, body);
+      } catch (e) {
+        if (e.code !== "stale element reference" || i >= 5) throw e;
+      }
+    }
+  }
+
   async click(css) {
-    await this.cmd("POST", `/element/${await this.find(css)}/click`);
+    await this.onElement(css, "click");
   }
 
   /** Types `text` into the element (WebDriver Element Send Keys). */
   async sendKeys(css, text) {
-    await this.cmd("POST", `/element/${await this.find(css)}/value`, { text });
+    await this.onElement(css, "value", { text });
   }
 
   async clear(css) {
-    await this.cmd("POST", `/element/${await this.find(css)}/clear`);
+    await this.onElement(css, "clear");
   }
 
   /** WebDriver Perform Actions, then Release Actions. */
@@ -423,15 +437,14 @@ export class Page {
 
   /** A mouse click at (x, y) CSS pixels from the top left of the element `css`. */
   async clickAt(css, x, y) {
-    const el = await this.find(css);
-    const rect = await this.cmd("GET", `/element/${el}/rect`);
-    // Pointer origins are the element's centre (in-view centre point).
-    const dx = Math.round(x - rect.width / 2);
-    const dy = Math.round(y - rect.height / 2);
+    const at = await this.evaluate(([css, x, y]) => {
+      const r = document.querySelector(css).getBoundingClientRect();
+      return [Math.round(r.left + x), Math.round(r.top + y)];
+    }, [css, x, y]);
     await this.actions([{
       type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
       actions: [
-        { type: "pointerMove", duration: 0, origin: { "element-6066-11e4-a52e-4f735da3e6ed": el }, x: dx, y: dy },
+        { type: "pointerMove", duration: 0, origin: "viewport", x: at[0], y: at[1] },
         { type: "pointerDown", button: 0 },
         { type: "pointerUp", button: 0 },
       ],
