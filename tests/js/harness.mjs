@@ -26,14 +26,16 @@ const TYPES = {
 /**
  * Serves `roots` (URL prefix -> directory) on 127.0.0.1 at a free port.
  * `/pkg/` is the built package, as a user would copy it next to a page.
+ * `hook(path, res)` sees each request first; true if it answered it.
  */
-export async function serve(roots = {}) {
+export async function serve(roots = {}, hook = () => false) {
   // The first prefix that matches wins: "/" (the test pages) comes last.
   const mounts = { "/pkg/": pkgDir, ...roots };
   mounts["/"] ??= join(here, "pages");
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      if (hook(path, res)) return;
       const prefix = Object.keys(mounts).find((p) => path.startsWith(p));
       let file = normalize(join(mounts[prefix], path.slice(prefix.length)));
       if (!file.startsWith(mounts[prefix])) throw new Error("outside the root");

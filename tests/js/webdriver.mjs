@@ -194,6 +194,7 @@ export async function launch(engine, opts = {}) {
   const res = await post(base, "/session", { capabilities: { alwaysMatch: caps } }, "new session");
   const session = new Session(engine, base, res.sessionId, res.capabilities);
   await session.cmd("POST", "/timeouts", { script: 600000, pageLoad: 120000, implicit: 0 });
+  let armed = null;
   const browser = {
     engine,
     profile,
@@ -203,12 +204,23 @@ export async function launch(engine, opts = {}) {
     async openPage(url) {
       return session.openPage(url);
     },
-    /** SIGKILL to the driver's process group and every process below it. */
+    /**
+     * Lists the processes kill() is to end, ahead of time: reading /proc
+     * takes longer than a commit, and a kill must land when it is meant to.
+     */
+    async armKill() {
+      armed = await descendants(driver.pid);
+    },
+    /**
+     * SIGKILL to the driver's process group and every process below it
+     * (some, like Firefox's crash helper, make groups of their own), as
+     * listed by armKill() or now.
+     */
     async kill() {
-      const victims = await descendants(driver.pid);
       try {
         process.kill(-driver.pid, "SIGKILL");
       } catch {}
+      const victims = armed ?? (await descendants(driver.pid));
       for (const pid of victims) {
         try {
           process.kill(pid, "SIGKILL");

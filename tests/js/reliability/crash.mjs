@@ -22,9 +22,16 @@ const KILLS = Number(process.env.VMMAP_CRASH_KILLS ?? 20);
 const SIZE = 8 * 1024 * 1024; // 2048 pages of 4 KiB, 256 IndexedDB chunks of 32 KiB
 
 let server;
+/** Called when a page says its flush() returned (POST /flushing). */
+let onFlushing = () => {};
 
 before(async () => {
-  server = await serve();
+  server = await serve({}, (path, res) => {
+    if (path !== "/flushing") return false;
+    onFlushing();
+    res.writeHead(204).end();
+    return true;
+  });
 });
 
 after(async () => {
@@ -101,12 +108,20 @@ for (const engine of ENGINES) {
       ({ br, page } = await start());
       for (let i = 0; i < KILLS; i++) {
         // Every fifth kill (the first among them) comes once flush() resolved:
-        // then the new content must be there. The others land 0 to 1.5x the
-        // median commit time after flush() returned: before the commit
-        // starts, during it, and after it.
+        // then the new content must be there. The others land 0 to 1.2x the
+        // median time flush() took to resolve after it returned, most of
+        // them early (the square of an even spread): the engine's own
+        // commit is often a small part of that time. The page says when
+        // flush() returned with a request to the test server, which starts
+        // the timer: a WebDriver round trip would take as long as a commit.
         const afterFlush = i % 5 === 0;
-        const delay = afterFlush ? 0 : Math.round((((i * 53) % 241) / 240) * 1.5 * median(commits));
-        const took = await page.evaluate(async ([db, g, wait]) => {
+        const spread = ((i * 53) % 241) / 240;
+        const delay = afterFlush ? 0 : Math.round(spread * spread * 1.2 * median(commits));
+        await br.armKill();
+        const killed = afterFlush ? null : new Promise((ok) => {
+          onFlushing = () => setTimeout(() => ok(br.kill()), delay);
+        });
+        const running = page.evaluate(async ([db, g, wait]) => {
           const s = await window.vmmap.FileStore.open(db);
           const m = await s.map("data.bin").catch(async (e) => {
             throw new Error(`${e.message}; databases: ${JSON.stringify(await indexedDB.databases?.())}, files: ${JSON.stringify(await s.list())}`);
@@ -115,12 +130,24 @@ for (const engine of ENGINES) {
           const t0 = performance.now();
           window.flushing = m.flush();
           window.flushing.catch(() => {});
-          if (wait) await window.flushing;
+          if (wait) {
+            await window.flushing;
+          } else {
+            fetch("/flushing", { method: "POST" });
+          }
           return performance.now() - t0;
         }, [db, gen + 1, afterFlush]);
-        if (afterFlush) commits.push(took);
-        if (delay) await new Promise((ok) => setTimeout(ok, delay));
-        await br.kill();
+        running.catch(() => {}); // a kill may end the browser before it answers
+        let took = null;
+        if (afterFlush) {
+          took = await running;
+          commits.push(took);
+          await br.kill();
+        } else {
+          await killed;
+          onFlushing = () => {};
+          await running.catch(() => {});
+        }
 
         // The same profile again: what the crash left.
         ({ br, page } = await start());
