@@ -172,7 +172,7 @@ export async function launch(engine, opts = {}) {
   const driver = spawn(cmd, args, {
     detached: true, // a process group of its own: kill() reaches the browser too
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, MOZ_HEADLESS: engine === "firefox" ? "1" : process.env.MOZ_HEADLESS ?? "" },
+    env: engine === "firefox" ? { ...process.env, MOZ_HEADLESS: "1" } : process.env,
   });
   let driverErr = "";
   driver.stderr.on("data", (d) => {
