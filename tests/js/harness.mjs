@@ -9,7 +9,7 @@ import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CHROMIUM, CHROMIUM_FLAGS } from "./webdriver.mjs";
 
-export { CHROMIUM, CHROMIUM_FLAGS, ENGINES, ENGINE_NAMES, KEY, launch } from "./webdriver.mjs";
+export { CHROMIUM, CHROMIUM_FLAGS, ENGINES, KEY, launch } from "./webdriver.mjs";
 
 export const here = fileURLToPath(new URL(".", import.meta.url));
 export const pkgDir = resolve(here, "../../pkg");

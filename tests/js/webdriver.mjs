@@ -52,13 +52,6 @@ export const CHROMIUM_FLAGS = [
   "--window-size=1280,800",
 ];
 
-/** What an engine is, for test names and messages. */
-export const ENGINE_NAMES = {
-  chromium: "Chromium (headless, chromedriver)",
-  firefox: "Firefox ESR (headless, geckodriver)",
-  webkit: "WebKitGTK (MiniBrowser under Xvfb, WebKitWebDriver)",
-};
-
 function geckodriver() {
   if (process.env.GECKODRIVER) return process.env.GECKODRIVER;
   try {
@@ -165,6 +158,7 @@ class WebDriverError extends Error {
  * `originStorageRatio` (WebKit; see driverAndCapabilities).
  */
 export async function launch(engine, opts = {}) {
+  checkInstalled(engine);
   const ownProfile = !opts.profile;
   const profile = opts.profile ?? (await mkdtemp(join(tmpdir(), `vmmap-${engine}-`)));
   const port = await freePort();
@@ -473,7 +467,7 @@ export class Page {
 export const KEY = { Enter: "\uE007", Control: "\uE009", End: "\uE010", Backspace: "\uE003" };
 
 /** `pid` and every process below it. */
-export async function descendants(pid) {
+async function descendants(pid) {
   const parent = new Map();
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -501,8 +495,8 @@ async function alive(pids) {
   return out;
 }
 
-/** Whether the engine's programs are installed (a clear message if not). */
-export function checkInstalled(engine) {
+/** Throws, saying what is missing, if the engine's programs are not installed. */
+function checkInstalled(engine) {
   const need = { chromium: [CHROMIUM, CHROMEDRIVER], firefox: [FIREFOX], webkit: [WEBKITDRIVER, MINIBROWSER] }[engine];
   for (const f of need) if (!existsSync(f)) throw new Error(`${engine}: ${f} is missing (scripts/lib.sh installs it)`);
 }
