@@ -95,12 +95,15 @@ need_firefox() {
 
 # need_webkit: WebKitGTK's WebDriver (/usr/bin/WebKitWebDriver, which starts
 # WebKitGTK's MiniBrowser) and Xvfb: MiniBrowser has no headless mode, so the
-# suite runs under xvfb-run.
+# suite runs under xvfb-run. Also WebKitGTK for Python (python3-gi,
+# gir1.2-webkit2-4.1): MiniBrowser keeps no data across a restart in
+# automation mode, so the JS crash test drives tests/js/reliability/webkit-browser.py.
 need_webkit() {
   [ -x /usr/bin/WebKitWebDriver ] && command -v xvfb-run >/dev/null &&
-    command -v xauth >/dev/null && return 0
+    command -v xauth >/dev/null &&
+    /usr/bin/python3 -c 'import gi; gi.require_version("WebKit2", "4.1")' 2>/dev/null && return 0
   # xvfb-run needs xauth, which xvfb only recommends.
-  need_apt webkit2gtk-driver xvfb xauth
+  need_apt webkit2gtk-driver xvfb xauth python3-gi gir1.2-webkit2-4.1
 }
 
 # need_miri: the nightly toolchain with Miri and the standard library's

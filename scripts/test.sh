@@ -4,9 +4,9 @@
 #   scripts/test.sh native     only the named suites (lint, native, miri, browser,
 #                              npm, reliability, wasi, emscripten, docs, publish; demo:
 #                              only the demo page's tests, which npm runs too)
-#   VMMAP_ENGINES="chromium firefox" scripts/test.sh browser
-#                              the browser suites in some engines (default:
-#                              chromium firefox webkit)
+#   VMMAP_ENGINES="chromium firefox" scripts/test.sh browser npm demo reliability
+#                              the browser suites and the JS page tests in
+#                              some engines (default: chromium firefox webkit)
 # The same script runs in CI (.ci/run) and on a developer's machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -126,39 +126,102 @@ browser_test() {
     cargo test --locked --no-fail-fast --target wasm32-unknown-unknown --tests
 }
 
-# The npm package (pkg/): built by scripts/build-pkg.sh, then tests/js with
-# its locked dependencies (playwright-core, typescript, vite) under node's
-# test runner: the JS API page by page in headless Chromium, the Node entry
-# and its directory store without a browser (node.test.mjs), a 256 MiB
-# streaming writeFile, a Vite build, tsc --noEmit on the types, and the demo
-# page www/ end to end through scripts/demo.sh's server (demo.test.mjs).
+# The npm package (pkg/): built by scripts/build-pkg.sh, then tests/js under
+# node's test runner. Once: a 256 MiB streaming writeFile (Chromium's memory
+# counters, through playwright-core), files read out slice by slice and
+# flushes in short bursts of puts (read-out.test.mjs), OPFS in a module worker
+# (opfs.test.mjs), a Vite build, tsc --noEmit on the types, the demo modules'
+# import graph; and with no browser, the Node entry and its directory store
+# (node.test.mjs), the native crate reading what Node wrote and the reverse
+# (native.test.mjs), Deno and Bun (runtimes.test.mjs). In each engine of
+# VMMAP_ENGINES, over WebDriver (tests/js/webdriver.mjs): every JS call and
+# error name (api.test.mjs), the package in a dedicated worker
+# (worker.test.mjs) and the demo page www/ end to end through
+# scripts/demo.sh's server (demo.test.mjs).
+JS_ONCE=(stream.test.mjs vite.test.mjs types.test.mjs demo-imports.test.mjs
+  read-out.test.mjs opfs.test.mjs node.test.mjs native.test.mjs runtimes.test.mjs)
+JS_PER_ENGINE=(api.test.mjs worker.test.mjs demo.test.mjs)
 suite_npm() {
-  step "install: chromium" need_chromium
   step "install: node, npm" need_npm
   step "build pkg/ (scripts/build-pkg.sh)" scripts/build-pkg.sh
   step "install: tests/js dependencies (locked)" npm_deps tests/js
-  step "node --test (tests/js: JS API in headless Chromium, streaming, Vite, tsc, demo page)" \
-    bash -c 'cd tests/js && node --test'
+  step "install: chromium" need_chromium
+  step "every tests/js/*.test.mjs runs (JS_ONCE or JS_PER_ENGINE in scripts/test.sh)" check_js_files
+  step "node --test (tests/js, once: streaming, read-out and OPFS in Chromium; Vite, tsc, demo imports; Node, Deno, Bun)" \
+    bash -c "cd tests/js && node --test ${JS_ONCE[*]}"
+  in_engines "JS API and demo page (api.test.mjs, demo.test.mjs)" "${JS_PER_ENGINE[@]}"
 }
 
 # The demo page alone (also part of npm): its modules' imports checked for a
-# cycle, then www/ served by `scripts/demo.sh --serve-only`, driven in headless
-# Chromium; screenshots in target/screenshots/.
+# cycle, then www/ served by `scripts/demo.sh --serve-only`, driven in each
+# engine of VMMAP_ENGINES; screenshots in target/screenshots/demo-<engine>-*.png.
 suite_demo() {
-  step "install: chromium" need_chromium
   step "install: node, npm" need_npm
   command -v python3 >/dev/null || step "install: python3" need_apt python3
   step "build pkg/ (scripts/build-pkg.sh)" scripts/build-pkg.sh
-  step "install: tests/js dependencies (locked)" npm_deps tests/js
-  step "node --test demo-imports.test.mjs demo.test.mjs (no import cycle; the demo page in headless Chromium)" \
-    bash -c 'cd tests/js && node --test demo-imports.test.mjs demo.test.mjs'
+  step "node --test demo-imports.test.mjs (no import cycle)" \
+    bash -c 'cd tests/js && node --test demo-imports.test.mjs'
+  in_engines "demo page (demo.test.mjs)" demo.test.mjs
+}
+
+# in_engines WHAT FILE...: `node --test FILE...` in tests/js once for each
+# engine of VMMAP_ENGINES (default: all three), after installing it:
+# Chromium (headless, chromedriver), Firefox ESR (headless, geckodriver),
+# WebKitGTK (WebKitWebDriver; MiniBrowser has no headless mode, so the test
+# process runs under xvfb-run). Each engine is a step of its own.
+in_engines() {
+  local what=$1; shift
+  local engines engine
+  read -r -a engines <<<"${VMMAP_ENGINES:-chromium firefox webkit}"
+  for engine in "${engines[@]}"; do
+    case $engine in
+      chromium)
+        step "install: chromium, chromedriver" need_chromium
+        step "$what in Chromium (headless, chromedriver)" js_test chromium "$@"
+        ;;
+      firefox)
+        step "install: firefox-esr, geckodriver" need_firefox
+        step "$what in Firefox (headless Firefox ESR, geckodriver)" js_test firefox "$@"
+        ;;
+      webkit)
+        step "install: WebKitWebDriver, xvfb, WebKitGTK for Python" need_webkit
+        step "$what in WebKit (WebKitGTK under xvfb-run, WebKitWebDriver)" js_test webkit "$@"
+        ;;
+      *)
+        step "engine '$engine' (VMMAP_ENGINES: chromium, firefox, webkit)" false
+        ;;
+    esac
+  done
+}
+
+# js_test ENGINE FILE...: node --test FILE... in tests/js with only ENGINE.
+js_test() {
+  local engine=$1; shift
+  local wrap=()
+  [ "$engine" != webkit ] || wrap=(xvfb-run -a)
+  (cd tests/js && VMMAP_ENGINES=$engine "${wrap[@]}" node --test "$@")
+}
+
+# check_js_files: every tests/js/*.test.mjs is in JS_ONCE or JS_PER_ENGINE,
+# so that a new test file cannot be left out of the npm suite unnoticed.
+check_js_files() {
+  local f missing=0
+  for f in tests/js/*.test.mjs; do
+    f=${f#tests/js/}
+    if ! printf '%s\n' "${JS_ONCE[@]}" "${JS_PER_ENGINE[@]}" | grep -qx "$f"; then
+      echo "tests/js/$f is in neither JS_ONCE nor JS_PER_ENGINE (scripts/test.sh)" >&2
+      missing=1
+    fi
+  done
+  return "$missing"
 }
 
 # Reliability (RELIABILITY.md): a million random operations on the native
 # map, the emulated map and the model at once (release build); a WASI
-# program under Node SIGKILLed 20 times during and after an 8 MiB flush,
-# and Chromium 20 times, each restarted on the same files; two tabs of one
-# file. The long runs:
+# program under Node SIGKILLed 20 times during and after an 8 MiB flush;
+# in each engine of VMMAP_ENGINES, the browser SIGKILLed 20 times (its
+# driver's whole process group) during and after a flush, each time
+# restarted on the same profile; and two tabs of one file. The long runs:
 #   VMMAP_FUZZ_OPS=50000000 VMMAP_CRASH_KILLS=200 scripts/test.sh reliability
 # (The full-store test is in the npm suite: tests/js/api.test.mjs.)
 suite_reliability() {
@@ -171,16 +234,14 @@ suite_reliability() {
     cargo build --locked --release --target wasm32-wasip1 --example flush_crash
   step "crash (WASI): SIGKILL Node's WASI ${VMMAP_CRASH_KILLS:-20} times during and after an 8 MiB flush; old or new, never a mix" \
     node --test tests/js/reliability/wasi-crash.mjs
-  step "install: chromium" need_chromium
   step "install: node, npm" need_npm
   step "build pkg/ (scripts/build-pkg.sh)" scripts/build-pkg.sh
   step "install: tests/js dependencies (locked)" npm_deps tests/js
-  step "crash: SIGKILL Chromium ${VMMAP_CRASH_KILLS:-20} times during and after a flush; old or new, never a mix" \
-    bash -c 'cd tests/js && node --test reliability/crash.mjs'
-  step "tabs: two tabs map one file (Web Locks, BroadcastChannel)" \
-    bash -c 'cd tests/js && node --test reliability/tabs.mjs'
+  in_engines "crash: SIGKILL the browser ${VMMAP_CRASH_KILLS:-20} times during and after a flush, old or new, never a mix; tabs: two tabs map one file" \
+    reliability/crash.mjs reliability/tabs.mjs
   step "crash (Node): SIGKILL Node ${VMMAP_CRASH_KILLS:-20} times during and after an 8 MiB flush of the npm package's directory store; old or new, never a mix" \
     node --test tests/js/reliability/node-crash.mjs
+  step "install: chromium" need_chromium
   step "crash (OPFS): SIGKILL Chromium ${VMMAP_CRASH_KILLS:-20} times during and after a worker's flush of an OPFS file; old or new, never a mix" \
     bash -c 'cd tests/js && node --test reliability/opfs-crash.mjs'
 }

@@ -1,27 +1,25 @@
-// Every method of the JS API in headless Chromium, loaded from the built
-// pkg/ by a plain <script type="module"> page (pages/index.html), with
-// Python's semantics and the contract's error names.
+// Every method of the JS API in each engine of VMMAP_ENGINES (Chromium,
+// Firefox, WebKit, driven over WebDriver: webdriver.mjs), loaded from the
+// built pkg/ by a plain <script type="module"> page (pages/index.html), with
+// Python's semantics and the contract's error names. One body of tests; each
+// test's name ends in its engine. Where an engine lacks something, the test
+// says so in its name and tests what the engine has.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { browser, openPage, serve } from "./harness.mjs";
+import { after, before, describe as nodeDescribe, test as nodeTest } from "node:test";
+import { ENGINES, launch, serve } from "./harness.mjs";
 
-let server, chrome, page;
+/** The engine whose tests are being registered (test names carry it). */
+let named;
+/** The engine whose tests are running, its server, browser and page. */
+let engine, server, br, page;
 
-before(async () => {
-  server = await serve();
-  chrome = await browser();
-  page = await openPage(chrome.context, server.url);
-});
-
-after(async () => {
-  assert.deepEqual(page.pageErrors, [], "no uncaught errors in the page");
-  await chrome?.close();
-  await server?.close();
-});
+const describe = (name, fn) => nodeDescribe(`${name} [${named}]`, fn);
+const test = (name, ...rest) => nodeTest(`${name} [${named}]`, ...rest);
 
 /** Runs `fn` in the page (with `window.vmmap` and the helpers of index.html). */
 const run = (fn, arg) => page.evaluate(fn, arg);
 
+function suite() {
 describe("constants", () => {
   test("Python's values, and the emulation's page size and granularity", async () => {
     const c = await run(() => {
@@ -286,32 +284,56 @@ describe("Mmap basics", () => {
     assert.match(r.message, /Mmap\.get: the map is closed/);
   });
 
-  test("using closes the map at the end of the block (Symbol.dispose)", async (t) => {
-    const r = await run(async () => {
-      let supported = true;
-      try {
-        new Function("{ using x = null; }");
-      } catch {
-        supported = false;
-      }
-      if (!supported) return { supported };
-      const m = window.vmmap.Mmap.anonymous(4);
-      const f = new Function("m", "{ using held = m; held.set(0, 1); } return m.closed;");
-      const closedByUsing = f(m);
-      const s = await window.vmmap.FileStore.open(unique("dispose"));
-      s[Symbol.dispose]();
-      return {
-        supported, closedByUsing, same: typeof m[Symbol.dispose] === "function",
-        afterDispose: caught(() => m.get(0))?.name,
-        store: (await caughtAsync(() => s.list()))?.name,
-      };
+  // WebKit 2.50 has neither Symbol.dispose nor `using`: there the test checks
+  // that, and that vmmap then adds no dispose method (not even one named
+  // "undefined") while close() does the same job.
+  if (named === "webkit") {
+    test("Symbol.dispose: this WebKit has none, nor `using` — so vmmap adds no dispose method; close() closes map and store", async () => {
+      const r = await run(async () => {
+        let using = true;
+        try {
+          new Function("{ using x = null; }");
+        } catch {
+          using = false;
+        }
+        const { Mmap, FileStore } = window.vmmap;
+        const m = Mmap.anonymous(4);
+        m.close();
+        const s = await FileStore.open(unique("dispose"));
+        s.close();
+        return {
+          dispose: typeof Symbol.dispose, using,
+          keys: [...Object.getOwnPropertyNames(Mmap.prototype), ...Object.getOwnPropertyNames(FileStore.prototype)].filter((k) => /dispose|undefined/i.test(k)),
+          afterClose: caught(() => m.get(0))?.name, store: (await caughtAsync(() => s.list()))?.name,
+        };
+      });
+      assert.deepEqual(r, { dispose: "undefined", using: false, keys: [], afterClose: "InvalidStateError", store: "InvalidStateError" },
+        "if this WebKit now has Symbol.dispose, test `using` here as in the other engines");
     });
-    if (!r.supported) {
-      t.skip("this browser has no `using`");
-      return;
-    }
-    assert.deepEqual(r, { supported: true, closedByUsing: true, same: true, afterDispose: "InvalidStateError", store: "InvalidStateError" });
-  });
+  } else {
+    test("using closes the map at the end of the block (Symbol.dispose)", async () => {
+      const r = await run(async () => {
+        let supported = true;
+        try {
+          new Function("{ using x = null; }");
+        } catch {
+          supported = false;
+        }
+        if (!supported) return { supported, dispose: typeof Symbol.dispose };
+        const m = window.vmmap.Mmap.anonymous(4);
+        const f = new Function("m", "{ using held = m; held.set(0, 1); } return m.closed;");
+        const closedByUsing = f(m);
+        const s = await window.vmmap.FileStore.open(unique("dispose"));
+        s[Symbol.dispose]();
+        return {
+          supported, closedByUsing, same: typeof m[Symbol.dispose] === "function",
+          afterDispose: caught(() => m.get(0))?.name,
+          store: (await caughtAsync(() => s.list()))?.name,
+        };
+      });
+      assert.deepEqual(r, { supported: true, closedByUsing: true, same: true, afterDispose: "InvalidStateError", store: "InvalidStateError" });
+    });
+  }
 });
 
 describe("FileStore", () => {
@@ -523,41 +545,85 @@ describe("FileStore", () => {
     });
   });
 
-  test("a flush past the quota rejects with QuotaExceededError, keeps bytes and dirty pages, and can be retried", async () => {
-    // A page of its own origin (localhost, not 127.0.0.1), whose quota is
-    // lowered before it opens a database.
-    const url = server.url.replace("127.0.0.1", "localhost");
-    const own = await openPage(chrome.context, url);
-    const cdp = await chrome.context.newCDPSession(own);
-    const origin = new URL(url).origin;
+  test(`a flush past the quota rejects with QuotaExceededError, keeps bytes and dirty pages, and can be retried (quota forced by ${QUOTA[named].how})`, async (t) => {
+    const full = await QUOTA[engine].start();
+    const own = full.page;
     try {
-      await cdp.send("Storage.overrideQuotaForOrigin", { origin, quotaSize: 256 * 1024 });
       const failed = await own.evaluate(async () => {
         const s = await window.vmmap.FileStore.open(unique("quota"));
         await s.writeFile("f", new Uint8Array(16));
         const m = await s.map("f");
         window.quota = { s, m };
         m.resize(8 * 1024 * 1024);
-        m.view().fill(7); // through a raw view
-        for (let i = 0; i < m.length; i += 65536) m.setSlice(i + 100, bytes(`api write ${i}`)); // through the API
+        // Bytes no engine can compress (Firefox stores IndexedDB values
+        // compressed), through a raw view, then through the API.
+        const v = m.view();
+        let x = 0x9e3779b9;
+        for (let i = 0; i < v.length; i++) {
+          x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+          v[i] = x & 255;
+        }
+        for (let i = 0; i < m.length; i += 65536) m.setSlice(i + 100, bytes(`api write ${i}`));
         const sum = (b) => b.reduce((h, x, i) => (h * 31 + x + i) >>> 0, 7);
         const before = sum(m.slice());
         const flush = await caughtAsync(() => m.flush());
         const again = await caughtAsync(() => m.flush()); // the dirty pages are still dirty: fails again
-        const write = await caughtAsync(() => s.writeFile("big", new Uint8Array(8 * 1024 * 1024)));
+        const write = await caughtAsync(() => s.writeFile("big", m.slice()));
         const file = await s.readFile("f");
         return {
           flush, again, write, list: await s.list(), unchanged: sum(m.slice()) === before,
           fileUntouched: file.length === 8 * 1024 * 1024 && file.every((x) => x === 0), usable: (m.set(5, 9), m.get(5)),
+          file: { length: file.length, nonZero: file.reduce((n, x) => n + (x !== 0), 0) },
         };
       });
-      await cdp.send("Storage.overrideQuotaForOrigin", { origin });
+      // The control, with the quota still low: the engine's own IndexedDB,
+      // one transaction of 32 KiB puts that does not fit (after vmmap's part:
+      // Chromium may count an aborted transaction's space for a while). In
+      // the ballast database where there is one: WebKit has no room left to
+      // create another.
+      const control = await own.evaluate(async ([size, name]) => {
+        const db = await new Promise((ok, no) => {
+          const r = indexedDB.open(name, 1);
+          r.onupgradeneeded = () => r.result.createObjectStore("b");
+          r.onsuccess = () => ok(r.result);
+          r.onerror = () => no(r.error);
+        });
+        const n = size / 32768;
+        const outcome = await new Promise((ok) => {
+          const t = db.transaction("b", "readwrite");
+          for (let i = 0; i < n; i++) {
+            const chunk = new Uint8Array(32768);
+            crypto.getRandomValues(chunk);
+            t.objectStore("b").put(chunk, `control-${i}`);
+          }
+          t.oncomplete = () => ok("committed");
+          t.onabort = () => ok(`aborted (${t.error?.name})`);
+        });
+        const kept = await new Promise((ok) => {
+          const q = db.transaction("b").objectStore("b").count(IDBKeyRange.bound("control-", "control-\uffff"));
+          q.onsuccess = () => ok(q.result);
+          q.onerror = () => ok(`count failed: ${q.error?.name}`);
+        });
+        db.close();
+        if (name === "control") {
+          await new Promise((ok) => {
+            const r = indexedDB.deleteDatabase(name);
+            r.onsuccess = r.onerror = ok;
+          });
+        }
+        return { puts: n, outcome, kept };
+      }, [8 * MiB, full.ballast ? "ballast" : "control"]);
+      console.log(`# quota [${engine}]: the engine's own IndexedDB, one transaction of ${control.puts} puts past the quota: ${control.outcome}, ${control.kept} puts kept`);
+      if (control.outcome.startsWith("aborted") && control.kept !== 0) {
+        t.todo(`${engine}'s own IndexedDB kept ${control.kept} of ${control.puts} puts of a transaction that was ${control.outcome}: no flush can be atomic past the quota here`);
+      }
+      await full.lift();
       const retried = await own.evaluate(async () => {
         const { s, m } = window.quota;
         await m.flush(); // writes what the failed flushes left dirty: nothing new was written since
         const file = await s.readFile("f");
         const map = m.slice();
-        return { same: file.length === map.length && file.every((x, i) => x === map[i]), length: file.length, ends: [file[0], file[5], file[100], file[file.length - 1]] };
+        return { same: file.length === map.length && file.every((x, i) => x === map[i]), length: file.length, ends: [file[5], file[100]] };
       });
       assert.equal(failed.flush?.name, "QuotaExceededError", JSON.stringify(failed));
       assert.equal(failed.again?.name, "QuotaExceededError", JSON.stringify(failed));
@@ -566,52 +632,71 @@ describe("FileStore", () => {
       assert.ok(failed.unchanged, "a failed flush changes no byte of the map");
       assert.ok(failed.fileUntouched, "a failed flush changes no byte of the file");
       assert.equal(failed.usable, 9, "the map works after a failed flush");
-      assert.deepEqual(retried, { same: true, length: 8 * 1024 * 1024, ends: [7, 9, "a".charCodeAt(0), 7] }, "the retried flush wrote every change");
+      assert.deepEqual(retried, { same: true, length: 8 * 1024 * 1024, ends: [9, "a".charCodeAt(0)] }, "the retried flush wrote every change");
     } finally {
-      await own.close();
+      await full.close();
     }
   });
 });
 
 describe("storage that stays: persist, persisted, estimate", () => {
-  test("persisted() and persist() resolve to booleans, and persisted() agrees with persist() afterwards", async () => {
-    const r = await run(async () => {
-      const s = await window.vmmap.FileStore.open(unique("persist"));
-      const before = await s.persisted();
-      const granted = await s.persist(); // headless Chromium decides by its heuristics: either answer is fine
-      const after = await s.persisted();
-      const other = await window.vmmap.FileStore.open(unique("persist-other"));
-      return { before, granted, after, otherStore: await other.persisted(), api: await navigator.storage.persisted() };
+  // WebKitGTK 2.50 ships the Storage API switched off (its StorageAPI and
+  // StorageAPIEstimate features default to false; Safari turns them on):
+  // there is no navigator.storage, and the test checks what vmmap says then.
+  if (named === "webkit") {
+    test("WebKitGTK has no navigator.storage (its StorageAPI feature is off by default): persist, persisted, estimate reject with NotSupportedError saying so", async () => {
+      const r = await run(async () => {
+        const s = await window.vmmap.FileStore.open(unique("persist"));
+        const out = { storage: typeof navigator.storage };
+        for (const k of ["persist", "persisted", "estimate"]) out[k] = await caughtAsync(() => s[k]());
+        return out;
+      });
+      assert.equal(r.storage, "undefined", "if this WebKit has navigator.storage now, test it as in the other engines");
+      for (const k of ["persist", "persisted", "estimate"]) {
+        assert.equal(r[k]?.name, "NotSupportedError", k);
+        assert.match(r[k].message, /navigator\.storage is missing/, k);
+      }
     });
-    assert.equal(typeof r.before, "boolean");
-    assert.equal(typeof r.granted, "boolean");
-    assert.equal(r.after, r.granted, "persisted() says what persist() granted");
-    assert.equal(r.otherStore, r.granted, "persistence is the origin's, not one store's");
-    assert.equal(r.api, r.granted, "the same answer as navigator.storage.persisted()");
-  });
+  } else {
+    test("persisted() and persist() resolve to booleans, and persisted() agrees with persist() afterwards", async () => {
+      const r = await run(async () => {
+        const s = await window.vmmap.FileStore.open(unique("persist"));
+        const before = await s.persisted();
+        const granted = await s.persist(); // headless Chromium decides by its heuristics: either answer is fine
+        const after = await s.persisted();
+        const other = await window.vmmap.FileStore.open(unique("persist-other"));
+        return { before, granted, after, otherStore: await other.persisted(), api: await navigator.storage.persisted() };
+      });
+      assert.equal(typeof r.before, "boolean");
+      assert.equal(typeof r.granted, "boolean");
+      assert.equal(r.after, r.granted, "persisted() says what persist() granted");
+      assert.equal(r.otherStore, r.granted, "persistence is the origin's, not one store's");
+      assert.equal(r.api, r.granted, "the same answer as navigator.storage.persisted()");
+    });
 
-  test("estimate() gives usage and quota as numbers; usage grows after a 1 MiB writeFile", async () => {
-    const r = await run(async () => {
-      const s = await window.vmmap.FileStore.open(unique("estimate"));
-      const before = await s.estimate();
-      // Random bytes: an engine that compresses what it stores cannot shrink them.
-      const data = new Uint8Array(1024 * 1024);
-      for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
-      await s.writeFile("mib", data);
-      const after = await s.estimate();
-      await s.remove("mib");
-      return { before, after, keys: Object.keys(after).sort() };
+    test("estimate() gives usage and quota as numbers; usage grows after a 1 MiB writeFile", async () => {
+      const r = await run(async () => {
+        const s = await window.vmmap.FileStore.open(unique("estimate"));
+        const before = await s.estimate();
+        // Random bytes: an engine that compresses what it stores cannot shrink them.
+        const data = new Uint8Array(1024 * 1024);
+        for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+        await s.writeFile("mib", data);
+        const after = await s.estimate();
+        await s.remove("mib");
+        return { before, after, keys: Object.keys(after).sort() };
+      });
+      assert.deepEqual(r.keys, ["quota", "usage"]);
+      for (const e of [r.before, r.after]) {
+        assert.equal(typeof e.usage, "number");
+        assert.equal(typeof e.quota, "number");
+        assert.ok(e.usage >= 0 && e.quota > 0 && e.usage <= e.quota, JSON.stringify(e));
+      }
+      // Chromium counts about the file's size (1.01 MiB here); engines round,
+      // pad and compact what they count, so ask for half of it.
+      assert.ok(r.after.usage - r.before.usage >= 512 * 1024, `usage grew by ${r.after.usage - r.before.usage} bytes`);
     });
-    assert.deepEqual(r.keys, ["quota", "usage"]);
-    for (const e of [r.before, r.after]) {
-      assert.equal(typeof e.usage, "number");
-      assert.equal(typeof e.quota, "number");
-      assert.ok(e.usage >= 0 && e.quota > 0 && e.usage <= e.quota, JSON.stringify(e));
-    }
-    // Chromium counts about the file's size (1.01 MiB here); engines round,
-    // pad and compact what they count, so ask for half of it.
-    assert.ok(r.after.usage - r.before.usage >= 512 * 1024, `usage grew by ${r.after.usage - r.before.usage} bytes`);
-  });
+  }
 
   test("a closed store rejects all three with InvalidStateError", async () => {
     const r = await run(async () => {
@@ -653,7 +738,7 @@ describe("storage that stays: persist, persisted, estimate", () => {
       } finally {
         delete navigator.storage; // the prototype's getter again
       }
-      out.restored = typeof (await s.persisted());
+      out.restored = navigator.storage ? typeof (await s.persisted()) : (await caughtAsync(() => s.persisted()))?.name;
       return out;
     });
     for (const k of ["persist", "persisted", "estimate"]) {
@@ -663,39 +748,56 @@ describe("storage that stays: persist, persisted, estimate", () => {
       assert.equal(r.noMethod[k]?.name, "NotSupportedError", k);
       assert.match(r.noMethod[k].message, new RegExp(`navigator\\.storage\\.${k} is missing`), k);
     }
-    assert.equal(r.restored, "boolean");
+    assert.equal(r.restored, engine === "webkit" ? "NotSupportedError" : "boolean", "the engine's own navigator.storage is back");
   });
 
-  test("a dedicated worker reaches navigator.storage too; persist() is for windows only", async () => {
+  test(named === "webkit"
+    ? "a dedicated worker: no navigator.storage there either in WebKitGTK, and all three reject with NotSupportedError"
+    : "a dedicated worker reaches navigator.storage too; persist() is for windows only", async () => {
     const r = await run(async () => {
       const pkg = new URL("/pkg/vmmap.js", location.href).href;
       const code = `
-        const v = await import(${JSON.stringify(pkg)});
-        await v.default();
-        const s = await v.FileStore.open("worker-storage");
-        const out = { persisted: typeof (await s.persisted()), estimate: await s.estimate() };
+        const what = async (f) => {
+          try {
+            return { value: await f() };
+          } catch (e) {
+            return { name: e.name, message: e.message };
+          }
+        };
         try {
-          await s.persist();
-          out.persist = "resolved";
+          const v = await import(${JSON.stringify(pkg)});
+          await v.default();
+          const s = await v.FileStore.open("worker-storage");
+          postMessage({ storage: typeof navigator.storage, persisted: await what(() => s.persisted()),
+            estimate: await what(() => s.estimate()), persist: await what(() => s.persist()) });
         } catch (e) {
-          out.persist = { name: e.name, message: e.message };
-        }
-        postMessage(out);`;
+          postMessage({ failed: String(e.stack ?? e) });
+        }`;
       const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
       const worker = new Worker(url, { type: "module" });
       try {
         return await new Promise((ok, fail) => {
           worker.onmessage = (e) => ok(e.data);
-          worker.onerror = (e) => fail(new Error(e.message));
+          worker.onerror = (e) => fail(new Error(`the worker failed: ${e.message}`));
+          setTimeout(() => fail(new Error("the worker said nothing in 30 s")), 30000);
         });
       } finally {
         worker.terminate();
         URL.revokeObjectURL(url);
       }
     });
-    assert.equal(r.persisted, "boolean");
-    assert.equal(typeof r.estimate.usage, "number");
-    assert.equal(typeof r.estimate.quota, "number");
+    assert.equal(r.failed, undefined, r.failed);
+    if (engine === "webkit") {
+      assert.equal(r.storage, "undefined");
+      for (const k of ["persisted", "estimate", "persist"]) {
+        assert.equal(r[k].name, "NotSupportedError", k);
+        assert.match(r[k].message, /navigator\.storage is missing/, k);
+      }
+      return;
+    }
+    assert.equal(typeof r.persisted.value, "boolean", JSON.stringify(r.persisted));
+    assert.equal(typeof r.estimate.value?.usage, "number", JSON.stringify(r.estimate));
+    assert.equal(typeof r.estimate.value.quota, "number");
     assert.equal(r.persist?.name, "NotSupportedError", JSON.stringify(r.persist));
     assert.match(r.persist.message, /navigator\.storage\.persist is missing \(engines expose persist\(\) in windows only/);
   });
@@ -806,7 +908,7 @@ describe("nothing reaches JS as a wasm trap", () => {
 describe("memory runs out", () => {
   test("maps larger than wasm memory can hold are QuotaExceededErrors, not traps", async () => {
     // A page of its own: wasm memory never shrinks.
-    const own = await openPage(chrome.context, server.url);
+    const own = await br.openPage(server.url);
     try {
       const r = await own.evaluate(() => {
         const { Mmap } = window.vmmap;
@@ -845,7 +947,7 @@ describe("persistence", () => {
       return name;
     });
     await page.reload();
-    await page.waitForFunction(() => window.ready === true);
+    await page.waitReady();
     const r = await run(async (name) => {
       const s = await window.vmmap.FileStore.open(name);
       const m = await s.map("data.bin", { access: "read" });
@@ -854,3 +956,104 @@ describe("persistence", () => {
     assert.deepEqual(r, { list: ["data.bin", "other"], tail: "persisted", head: "head", other: "file" });
   });
 });
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * How each engine is made to run out of storage for the full-store test, and
+ * given room again for the retry: `start()` resolves with a page whose
+ * origin has a small quota, `lift()` and `close()`.
+ */
+const QUOTA = {
+  chromium: {
+    how: "CDP Storage.overrideQuotaForOrigin: 256 KiB for a localhost page, then lifted",
+    async start() {
+      // A page of its own origin (localhost, not 127.0.0.1), whose quota is
+      // lowered before it opens a database.
+      const url = server.url.replace("127.0.0.1", "localhost");
+      const origin = new URL(url).origin;
+      await br.session.cmd("POST", "/goog/cdp/execute", { cmd: "Storage.overrideQuotaForOrigin", params: { origin, quotaSize: 256 * 1024 } });
+      const page = await br.openPage(url);
+      return {
+        page,
+        lift: () => br.session.cmd("POST", "/goog/cdp/execute", { cmd: "Storage.overrideQuotaForOrigin", params: { origin } }),
+        close: () => page.close(),
+      };
+    },
+  },
+  firefox: {
+    how: "preference dom.quotaManager.temporaryStorage.fixedLimit 50 MiB (10 MiB an origin) and a 4 MiB ballast database, deleted for the retry",
+    start: () => withBallast(launch("firefox", { prefs: { "dom.quotaManager.temporaryStorage.fixedLimit": 50 * 1024 } })),
+  },
+  webkit: {
+    how: "a 10 MiB origin quota (WebKitGTK's origin-storage-ratio, in reliability/webkit-browser.py: MiniBrowser sets none) and a 4 MiB ballast database, deleted for the retry",
+    async start() {
+      const { statfs } = await import("node:fs/promises");
+      const { tmpdir } = await import("node:os");
+      const fs = await statfs(tmpdir());
+      return withBallast(launch("webkit", { originStorageRatio: (10 * MiB) / (fs.blocks * fs.bsize) }));
+    },
+  },
+};
+
+/**
+ * A page of `launching` (a browser whose origins have a 10 MiB quota) with
+ * 4 MiB of random bytes in a database of their own, so that an 8 MiB flush
+ * does not fit; `lift()` deletes that database, after which it does.
+ */
+async function withBallast(launching) {
+  const own = await launching;
+  try {
+    const page = await own.openPage(server.url);
+    await page.evaluate(async (size) => {
+      const db = await new Promise((ok, no) => {
+        const r = indexedDB.open("ballast", 1);
+        r.onupgradeneeded = () => r.result.createObjectStore("b");
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => no(r.error);
+      });
+      const data = new Uint8Array(size);
+      for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+      await new Promise((ok, no) => {
+        const t = db.transaction("b", "readwrite");
+        for (let i = 0; i < size; i += 65536) t.objectStore("b").put(data.slice(i, i + 65536), i);
+        t.oncomplete = ok;
+        t.onerror = () => no(t.error);
+      });
+      db.close();
+    }, 4 * MiB);
+    return {
+      page,
+      ballast: true,
+      lift: () => page.evaluate(() => new Promise((ok, no) => {
+        const r = indexedDB.deleteDatabase("ballast");
+        r.onsuccess = ok;
+        r.onerror = () => no(r.error);
+      })),
+      close: () => own.close(),
+    };
+  } catch (e) {
+    await own.close();
+    throw e;
+  }
+}
+
+for (const e of ENGINES) {
+  nodeDescribe(e, () => {
+    named = e;
+    before(async () => {
+      engine = e;
+      server = await serve();
+      br = await launch(e);
+      page = await br.openPage(server.url);
+    });
+    after(async () => {
+      const errors = page ? await page.evaluate(() => window.pageErrors) : [];
+      await br?.close();
+      await server?.close();
+      assert.deepEqual(errors, [], "no uncaught errors in the page");
+    });
+    suite();
+  });
+}

@@ -1,11 +1,15 @@
-// Shared by the tests and the benchmark: a static file server on loopback
-// and headless Chromium (Debian's, with a fresh profile) driven by Playwright.
+// Shared by the tests and the benchmark: a static file server on loopback;
+// the browsers of the page-level suites, one per engine, over WebDriver
+// (webdriver.mjs); and headless Chromium driven by Playwright for the
+// Chromium-only checks (streaming memory, the Vite build, the benchmark).
 import { createServer } from "node:http";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_FLAGS } from "./webdriver.mjs";
+
+export { CHROMIUM, CHROMIUM_FLAGS, ENGINES, KEY, launch } from "./webdriver.mjs";
 
 export const here = fileURLToPath(new URL(".", import.meta.url));
 export const pkgDir = resolve(here, "../../pkg");
@@ -22,14 +26,16 @@ const TYPES = {
 /**
  * Serves `roots` (URL prefix -> directory) on 127.0.0.1 at a free port.
  * `/pkg/` is the built package, as a user would copy it next to a page.
+ * `hook(path, res)` sees each request first; true if it answered it.
  */
-export async function serve(roots = {}) {
+export async function serve(roots = {}, hook = () => false) {
   // The first prefix that matches wins: "/" (the test pages) comes last.
   const mounts = { "/pkg/": pkgDir, ...roots };
   mounts["/"] ??= join(here, "pages");
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      if (hook(path, res)) return;
       const prefix = Object.keys(mounts).find((p) => path.startsWith(p));
       let file = normalize(join(mounts[prefix], path.slice(prefix.length)));
       if (!file.startsWith(mounts[prefix])) throw new Error("outside the root");
@@ -52,32 +58,14 @@ export async function serve(roots = {}) {
   };
 }
 
-/** Debian's Chromium, or the one `CHROMIUM` names. */
-export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-
-/**
- * Flags every test's Chromium runs with: as root in a sandbox-less
- * container, and with none of the background traffic this closed network
- * refuses.
- */
-export const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
-];
-
 /** Headless Chromium with a fresh profile; `close()` removes the profile. */
 export async function browser() {
+  const { chromium } = await import("playwright-core");
   const profile = await mkdtemp(join(tmpdir(), "vmmap-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [...CHROMIUM_FLAGS, "--enable-precise-memory-info", "--js-flags=--expose-gc"],
+    args: [...CHROMIUM_FLAGS.filter((f) => f !== "--headless"), "--enable-precise-memory-info", "--js-flags=--expose-gc"],
   });
   return {
     context,
@@ -100,3 +88,4 @@ export async function openPage(context, url) {
   page.pageErrors = errors;
   return page;
 }
+

@@ -1,4 +1,5 @@
-// Chromium on a profile that outlives it, for the reliability tests:
+// Chromium on a profile that outlives it, for the OPFS crash test (the other
+// reliability tests drive every engine over WebDriver: ../webdriver.mjs):
 // launched as a process of its own (its own process group), driven over
 // CDP by Playwright, and killed with SIGKILL like a crash or a power cut.
 import { spawn } from "node:child_process";
