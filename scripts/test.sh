@@ -149,7 +149,7 @@ suite_npm() {
   step "every tests/js/*.test.mjs runs (JS_ONCE or JS_PER_ENGINE in scripts/test.sh)" check_js_files
   step "node --test (tests/js, once: streaming, read-out and OPFS in Chromium; Vite, tsc, demo imports; Node, Deno, Bun)" \
     bash -c "cd tests/js && node --test ${JS_ONCE[*]}"
-  in_engines "JS API and demo page (api.test.mjs, demo.test.mjs)" "${JS_PER_ENGINE[@]}"
+  in_engines "JS API, the package in a worker, demo page (${JS_PER_ENGINE[*]})" "${JS_PER_ENGINE[@]}"
 }
 
 # The demo page alone (also part of npm): its modules' imports checked for a
