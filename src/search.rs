@@ -11,6 +11,13 @@ use crate::bounds;
 use crate::error::Result;
 use crate::mmap::Mmap;
 
+/// Which way a search scans.
+#[derive(Clone, Copy)]
+enum Direction {
+    Forward,
+    Backward,
+}
+
 /// The first chunk a scan reads.
 pub(crate) const FIRST_CHUNK: usize = 64 * 1024;
 /// The largest chunk a scan reads.
@@ -78,23 +85,8 @@ impl Mmap {
         needle: &[u8],
         range: impl RangeBounds<usize>,
     ) -> Result<Option<usize>> {
-        let Some((range, starts)) = self.starts(needle, range) else {
-            return Ok(None);
-        };
-        if needle.is_empty() {
-            return Ok(Some(range.start));
-        }
         let finder = Finder::new(needle);
-        let (mut from, mut chunk) = (starts.start, FIRST_CHUNK);
-        while from < starts.end {
-            let to = from.saturating_add(chunk).min(starts.end);
-            let hay = self.try_get(from..(to + needle.len() - 1).min(range.end))?;
-            if let Some(i) = finder.find(hay) {
-                return Ok(Some(from + i));
-            }
-            (from, chunk) = (to, next_chunk(chunk));
-        }
-        Ok(None)
+        self.scan(needle, range, Direction::Forward, |hay| finder.find(hay))
     }
 
     /// [`rfind`](Mmap::rfind), with a page that cannot be loaded as an error.
@@ -103,21 +95,47 @@ impl Mmap {
         needle: &[u8],
         range: impl RangeBounds<usize>,
     ) -> Result<Option<usize>> {
+        let finder = FinderRev::new(needle);
+        self.scan(needle, range, Direction::Backward, |hay| finder.rfind(hay))
+    }
+
+    /// Searches `range` chunk by chunk in `direction` with `search` (which
+    /// finds the first match of `needle` in a chunk, from that end): a
+    /// chunk searched for the matches that start in `from..to` holds the
+    /// bytes `from..to + needle.len() - 1`.
+    fn scan(
+        &self,
+        needle: &[u8],
+        range: impl RangeBounds<usize>,
+        direction: Direction,
+        search: impl Fn(&[u8]) -> Option<usize>,
+    ) -> Result<Option<usize>> {
         let Some((range, starts)) = self.starts(needle, range) else {
             return Ok(None);
         };
         if needle.is_empty() {
-            return Ok(Some(range.end));
+            // Found at once, at the end the search starts from.
+            return Ok(Some(match direction {
+                Direction::Forward => range.start,
+                Direction::Backward => range.end,
+            }));
         }
-        let finder = FinderRev::new(needle);
-        let (mut to, mut chunk) = (starts.end, FIRST_CHUNK);
-        while starts.start < to {
-            let from = to.saturating_sub(chunk).max(starts.start);
-            let hay = self.try_get(from..(to + needle.len() - 1).min(range.end))?;
-            if let Some(i) = finder.rfind(hay) {
-                return Ok(Some(from + i));
+        let (mut left, mut chunk) = (starts.clone(), FIRST_CHUNK);
+        while !left.is_empty() {
+            let take = chunk.min(left.len());
+            let part = match direction {
+                Direction::Forward => left.start..left.start + take,
+                Direction::Backward => left.end - take..left.end,
+            };
+            let hay = self.try_get(part.start..(part.end + needle.len() - 1).min(range.end))?;
+            if let Some(i) = search(hay) {
+                return Ok(Some(part.start + i));
             }
-            (to, chunk) = (from, next_chunk(chunk));
+            left = match direction {
+                Direction::Forward => part.end..left.end,
+                Direction::Backward => left.start..part.start,
+            };
+            chunk = next_chunk(chunk);
         }
         Ok(None)
     }

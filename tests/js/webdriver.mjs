@@ -466,8 +466,8 @@ export class Page {
 /** WebDriver key codes. */
 export const KEY = { Enter: "\uE007", Control: "\uE009", End: "\uE010", Backspace: "\uE003" };
 
-/** `pid` and every process below it. */
-async function descendants(pid) {
+/** `pid` and every process below it (also for reliability/chromium.mjs). */
+export async function descendants(pid) {
   const parent = new Map();
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -484,7 +484,7 @@ async function descendants(pid) {
 }
 
 /** The pids of `pids` still running (not gone, not zombies). */
-async function alive(pids) {
+export async function alive(pids) {
   const out = [];
   for (const pid of pids) {
     try {

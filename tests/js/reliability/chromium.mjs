@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_FLAGS, openPage } from "../harness.mjs";
+import { alive, descendants } from "../webdriver.mjs";
 
 const FLAGS = ["--headless", ...CHROMIUM_FLAGS, "--remote-debugging-port=0"];
 
@@ -84,33 +85,4 @@ async function onProfile(profile) {
     } catch {}
   }
   return pids;
-}
-
-/** `pid` and every process below it. */
-async function descendants(pid) {
-  const parent = new Map();
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
-      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {}
-  }
-  const out = [pid];
-  for (let i = 0; i < out.length; i++) {
-    for (const [p, pp] of parent) if (pp === out[i]) out.push(p);
-  }
-  return out;
-}
-
-/** The pids of `pids` still running (not gone, not zombies). */
-async function alive(pids) {
-  const out = [];
-  for (const pid of pids) {
-    try {
-      const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-      if (stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z") out.push(pid);
-    } catch {}
-  }
-  return out;
 }
