@@ -26,7 +26,7 @@ fn object_at(target: &JsValue, key: &str) -> Option<JsValue> {
 /// is still in it) and returns what it promises. `call` names the JS call
 /// for messages, such as `"FileStore.persist"`.
 pub(crate) fn request(call: &str, method: &str) -> JsResult<JsFuture> {
-    let storage = object_at(&js_sys::global(), "navigator")
+    let storage = object_at(&super::global_this(), "navigator")
         .and_then(|navigator| object_at(&navigator, "storage"))
         .ok_or_else(|| {
             // Node 20 has no `navigator`, Node 21+ one without `storage`:
