@@ -317,6 +317,36 @@ describe("Mmap basics", () => {
       assert.deepEqual(r, { dispose: "undefined", using: false, keys: [], afterClose: "InvalidStateError", store: "InvalidStateError" },
         "if this WebKit now has Symbol.dispose, test `using` here as in the other engines");
     });
+  } else if (named === "node") {
+    // Node 20 and 22 have Symbol.dispose but not yet the `using` syntax
+    // (V8 parses it from Node 24): the test calls [Symbol.dispose]() as
+    // `using` would, and runs `using` itself where this Node parses it.
+    test("Node: Symbol.dispose closes map and store; `using` closes the map where this Node parses it (Node 24+)", async () => {
+      const r = await run(async () => {
+        let using = true;
+        try {
+          new Function("{ using x = null; }");
+        } catch {
+          using = false;
+        }
+        const { Mmap, FileStore } = window.vmmap;
+        const m = Mmap.anonymous(4);
+        m[Symbol.dispose]();
+        const s = await FileStore.open(unique("dispose"));
+        s[Symbol.dispose]();
+        const viaUsing = using ? new Function("m", "{ using held = m; held.set(0, 1); } return m.closed;")(Mmap.anonymous(4)) : null;
+        return {
+          node: process.versions.node, dispose: typeof Symbol.dispose, using, viaUsing, closed: m.closed,
+          afterDispose: caught(() => m.get(0))?.name, store: (await caughtAsync(() => s.list()))?.name,
+        };
+      });
+      console.log(`# Node ${r.node}: \`using\` ${r.using ? "parses: tested" : "does not parse: [Symbol.dispose]() tested"}`);
+      assert.equal(r.using, Number(r.node.split(".")[0]) >= 24, "`using` parses from Node 24 on");
+      assert.deepEqual({ ...r, node: undefined, using: undefined }, {
+        node: undefined, dispose: "symbol", using: undefined, viaUsing: r.using ? true : null, closed: true,
+        afterDispose: "InvalidStateError", store: "InvalidStateError",
+      });
+    });
   } else {
     test("using closes the map at the end of the block (Symbol.dispose)", async () => {
       const r = await run(async () => {
@@ -398,7 +428,20 @@ describe("FileStore", () => {
     assert.match(r.badName.message, /"a\/b"/);
   });
 
-  test("open() with no name uses the database \"vmmap\"", async () => {
+  if (named === "node") {
+    test("Node: open() with no name uses the directory \"vmmap\" in the working directory (a browser: the database \"vmmap\")", async () => {
+      const r = await run(async () => {
+        const fs = process.getBuiltinModule("node:fs");
+        const s = await window.vmmap.FileStore.open();
+        const name = unique("default");
+        await s.writeFile(name, bytes("x"));
+        const onDisk = fs.readFileSync(`vmmap/${name}`, "utf8");
+        await s.remove(name);
+        return { onDisk, gone: !fs.existsSync(`vmmap/${name}`) };
+      });
+      assert.deepEqual(r, { onDisk: "x", gone: true });
+    });
+  } else test("open() with no name uses the database \"vmmap\"", async () => {
     const r = await run(async () => {
       const s = await window.vmmap.FileStore.open();
       const name = unique("default");
@@ -552,7 +595,79 @@ describe("FileStore", () => {
     });
   });
 
-  test(`a flush past the quota rejects with QuotaExceededError, keeps bytes and dirty pages, and can be retried (quota forced by ${h.quota?.how})`, async (t) => {
+  // Node has no quota: the disk fills. A child Node process (a page of its
+  // own) maps an 8 MiB file, then its largest file size (RLIMIT_FSIZE) is
+  // lowered to 4 MiB from outside with prlimit(1), so the flush's journal
+  // cannot be written (EFBIG, which vmmap names as it names ENOSPC), and
+  // lifted for the retry.
+  if (named === "node") test("Node: a flush past the file size limit (RLIMIT_FSIZE of a child process lowered to 4 MiB by prlimit: EFBIG, as a full disk's ENOSPC) rejects with QuotaExceededError, keeps bytes and dirty pages, and can be retried once lifted", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const own = await h.openPage();
+    const limit = (fsize) => execFileSync("prlimit", ["--pid", String(own.pid), `--fsize=${fsize}:`]);
+    try {
+      await own.evaluate(async () => {
+        const s = await window.vmmap.FileStore.open(unique("quota"));
+        await s.writeFile("f", new Uint8Array(16));
+        const m = await s.map("f");
+        window.quota = { s, m };
+        m.resize(8 * 1024 * 1024); // the file is 8 MiB of zeros now
+      });
+      limit(4 * MiB);
+      const failed = await own.evaluate(async () => {
+        const { s, m } = window.quota;
+        const v = m.view();
+        let x = 0x9e3779b9;
+        for (let i = 0; i < v.length; i++) {
+          x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+          v[i] = x & 255;
+        }
+        for (let i = 0; i < m.length; i += 65536) m.setSlice(i + 100, bytes(`api write ${i}`));
+        const sum = (b) => b.reduce((h, x, i) => (h * 31 + x + i) >>> 0, 7);
+        const before = sum(m.slice());
+        const flush = await caughtAsync(() => m.flush());
+        const again = await caughtAsync(() => m.flush());
+        const write = await caughtAsync(() => s.writeFile("big", m.slice()));
+        const file = await s.readFile("f");
+        // The control: Node's own fs, one 8 MiB writeSync under the limit.
+        const fs = process.getBuiltinModule("node:fs");
+        const fd = fs.openSync("control", "w");
+        let control;
+        try {
+          control = `wrote ${fs.writeSync(fd, new Uint8Array(8 * 1024 * 1024))} bytes`;
+        } catch (e) {
+          control = e.code;
+        }
+        fs.closeSync(fd);
+        control += `, ${fs.statSync("control").size} bytes kept`;
+        fs.rmSync("control");
+        return {
+          flush, again, write, list: await s.list(), unchanged: sum(m.slice()) === before, control,
+          fileUntouched: file.length === 8 * 1024 * 1024 && file.every((x) => x === 0), usable: (m.set(5, 9), m.get(5)),
+        };
+      });
+      console.log(`# quota [node]: Node's own fs.writeSync of 8 MiB past a 4 MiB file size limit: ${failed.control} (vmmap's journal keeps a flush whole)`);
+      limit("unlimited");
+      const retried = await own.evaluate(async () => {
+        const { s, m } = window.quota;
+        await m.flush();
+        const file = await s.readFile("f");
+        const map = m.slice();
+        return { same: file.length === map.length && file.every((x, i) => x === map[i]), length: file.length, ends: [file[5], file[100]] };
+      });
+      assert.equal(failed.flush?.name, "QuotaExceededError", JSON.stringify(failed));
+      assert.match(failed.flush.message, /EFBIG/);
+      assert.equal(failed.again?.name, "QuotaExceededError", JSON.stringify(failed));
+      assert.equal(failed.write?.name, "QuotaExceededError", JSON.stringify(failed));
+      assert.deepEqual(failed.list, ["f"], "a failed writeFile leaves nothing behind");
+      assert.ok(failed.unchanged, "a failed flush changes no byte of the map");
+      assert.ok(failed.fileUntouched, "a failed flush changes no byte of the file");
+      assert.equal(failed.usable, 9, "the map works after a failed flush");
+      assert.deepEqual(retried, { same: true, length: 8 * 1024 * 1024, ends: [9, "a".charCodeAt(0)] }, "the retried flush wrote every change");
+    } finally {
+      await own.close();
+    }
+  });
+  else test(`a flush past the quota rejects with QuotaExceededError, keeps bytes and dirty pages, and can be retried (quota forced by ${h.quota?.how})`, async (t) => {
     const full = await h.quota.start();
     const own = full.page;
     try {
@@ -650,7 +765,22 @@ describe("storage that stays: persist, persisted, estimate", () => {
   // WebKitGTK 2.50 ships the Storage API switched off (its StorageAPI and
   // StorageAPIEstimate features default to false; Safari turns them on):
   // there is no navigator.storage, and the test checks what vmmap says then.
-  if (named === "webkit") {
+  if (named === "node") {
+    test("Node has no Storage API: persist, persisted, estimate reject with NotSupportedError saying so (a directory store stays on disk until its files are removed)", async () => {
+      const r = await run(async () => {
+        const s = await window.vmmap.FileStore.open(unique("persist"));
+        const out = { storage: typeof globalThis.navigator?.storage };
+        for (const k of ["persist", "persisted", "estimate"]) out[k] = await caughtAsync(() => s[k]());
+        return out;
+      });
+      assert.equal(r.storage, "undefined", "if Node has navigator.storage now, test it as in the browsers");
+      for (const k of ["persist", "persisted", "estimate"]) {
+        assert.equal(r[k]?.name, "NotSupportedError", k);
+        assert.ok(r[k].isError, k);
+        assert.match(r[k].message, new RegExp(`FileStore\\.${k}: navigator\\.storage is missing \\(Node, Deno and Bun have no Storage API`), k);
+      }
+    });
+  } else if (named === "webkit") {
     test("WebKitGTK has no navigator.storage (its StorageAPI feature is off by default): persist, persisted, estimate reject with NotSupportedError saying so", async () => {
       const r = await run(async () => {
         const s = await window.vmmap.FileStore.open(unique("persist"));
@@ -730,7 +860,35 @@ describe("storage that stays: persist, persisted, estimate", () => {
     }
   });
 
-  test("without navigator.storage, or without the method, all three reject with NotSupportedError", async () => {
+  // Node 20 has no `navigator`, Node 21+ one without `storage`: the test
+  // puts one on globalThis, as a polyfill would, and vmmap uses it.
+  if (named === "node") test("Node: a navigator.storage put on globalThis (as a polyfill would) is what all three call; without the method, or with none, NotSupportedError", async () => {
+    const r = await run(async () => {
+      const s = await window.vmmap.FileStore.open(unique("no-storage"));
+      const calls = { persist: () => s.persist(), persisted: () => s.persisted(), estimate: () => s.estimate() };
+      const own = Object.getOwnPropertyDescriptor(globalThis, "navigator");
+      const out = { polyfilled: {}, noMethod: {} };
+      try {
+        const storage = { persist: async () => true, persisted: async () => false, estimate: async () => ({ usage: 5, quota: 7, extra: 1 }) };
+        Object.defineProperty(globalThis, "navigator", { value: { storage }, configurable: true });
+        for (const [k, f] of Object.entries(calls)) out.polyfilled[k] = await f();
+        Object.defineProperty(globalThis, "navigator", { value: { storage: {} }, configurable: true });
+        for (const [k, f] of Object.entries(calls)) out.noMethod[k] = await caughtAsync(f);
+      } finally {
+        if (own) Object.defineProperty(globalThis, "navigator", own);
+        else delete globalThis.navigator;
+      }
+      out.restored = (await caughtAsync(() => s.persisted()))?.name;
+      return out;
+    });
+    assert.deepEqual(r.polyfilled, { persist: true, persisted: false, estimate: { usage: 5, quota: 7 } });
+    for (const k of ["persist", "persisted", "estimate"]) {
+      assert.equal(r.noMethod[k]?.name, "NotSupportedError", k);
+      assert.match(r.noMethod[k].message, new RegExp(`navigator\\.storage\\.${k} is missing`), k);
+    }
+    assert.equal(r.restored, "NotSupportedError", "Node's own navigator is back");
+  });
+  else test("without navigator.storage, or without the method, all three reject with NotSupportedError", async () => {
     const r = await run(async () => {
       const s = await window.vmmap.FileStore.open(unique("no-storage"));
       const calls = { persist: () => s.persist(), persisted: () => s.persisted(), estimate: () => s.estimate() };
@@ -758,7 +916,52 @@ describe("storage that stays: persist, persisted, estimate", () => {
     assert.equal(r.restored, engine === "webkit" ? "NotSupportedError" : "boolean", "the engine's own navigator.storage is back");
   });
 
-  test(named === "webkit"
+  if (named === "node") test("Node: a worker_threads Worker loads vmmap and opens a directory store; persist, persisted, estimate reject with NotSupportedError there too", async () => {
+    const r = await run(async (pkg) => {
+      const { Worker } = process.getBuiltinModule("node:worker_threads");
+      const code = `
+        const { parentPort } = require("node:worker_threads");
+        const what = async (f) => {
+          try {
+            return { value: await f() };
+          } catch (e) {
+            return { name: e.name, message: e.message };
+          }
+        };
+        (async () => {
+          try {
+            const v = await import(${JSON.stringify(pkg)});
+            await v.default();
+            const s = await v.FileStore.open("worker-storage");
+            await s.writeFile("from-worker", new TextEncoder().encode("hi"));
+            parentPort.postMessage({ list: await s.list(), persisted: await what(() => s.persisted()),
+              estimate: await what(() => s.estimate()), persist: await what(() => s.persist()) });
+          } catch (e) {
+            parentPort.postMessage({ failed: String(e.stack ?? e) });
+          }
+        })();`;
+      const worker = new Worker(code, { eval: true });
+      try {
+        const got = await new Promise((ok, fail) => {
+          worker.once("message", ok);
+          worker.once("error", (e) => fail(new Error(`the worker failed: ${e.message}`)));
+          setTimeout(() => fail(new Error("the worker said nothing in 30 s")), 30000).unref();
+        });
+        const s = await window.vmmap.FileStore.open("worker-storage");
+        return { ...got, here: text(await s.readFile("from-worker")) };
+      } finally {
+        await worker.terminate();
+      }
+    }, import.meta.resolve("vmmap"));
+    assert.equal(r.failed, undefined, r.failed);
+    assert.deepEqual(r.list, ["from-worker"]);
+    assert.equal(r.here, "hi", "the main thread reads what the worker wrote");
+    for (const k of ["persisted", "estimate", "persist"]) {
+      assert.equal(r[k].name, "NotSupportedError", k);
+      assert.match(r[k].message, /navigator\.storage is missing \(Node, Deno and Bun have no Storage API/, k);
+    }
+  });
+  else test(named === "webkit"
     ? "a dedicated worker: no navigator.storage there either in WebKitGTK, and all three reject with NotSupportedError"
     : "a dedicated worker reaches navigator.storage too; persist() is for windows only", async () => {
     const r = await run(async () => {
@@ -913,8 +1116,8 @@ describe("nothing reaches JS as a wasm trap", () => {
 });
 
 describe("memory runs out", () => {
-  test("maps larger than wasm memory can hold are QuotaExceededErrors, not traps", async () => {
-    // A page of its own: wasm memory never shrinks.
+  test(`maps larger than wasm memory can hold are QuotaExceededErrors, not traps${named === "node" ? " (Node: in a child process)" : ""}`, async () => {
+    // A page of its own (Node: a child process): wasm memory never shrinks.
     const own = await h.openPage();
     try {
       const r = await own.evaluate(() => {
@@ -942,7 +1145,7 @@ describe("memory runs out", () => {
 });
 
 describe("persistence", () => {
-  test("bytes written and flushed survive a page reload", async () => {
+  test(named === "node" ? "Node: bytes written and flushed are read by a new Node process on the same directory (a browser: after a page reload)" : "bytes written and flushed survive a page reload", async () => {
     const name = await run(async () => {
       const name = unique("reload");
       const s = await window.vmmap.FileStore.open(name);
