@@ -134,7 +134,7 @@ describe("readFile, readFileBlob, readFileStream", () => {
     });
     assert.deepEqual(r, {
       readFile: "NotFoundError", blob: "NotFoundError", stream: "NotFoundError",
-      badName: "RangeError", badBlob: "RangeError", badNameStream: "RangeError", badStream: "TypeError",
+      badName: "TypeError", badBlob: "TypeError", badNameStream: "TypeError", badStream: "TypeError",
       closedBlob: "InvalidStateError", closedStream: "InvalidStateError",
     });
   });
