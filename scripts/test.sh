@@ -132,22 +132,29 @@ browser_test() {
 # flushes in short bursts of puts (read-out.test.mjs), OPFS in a module worker
 # (opfs.test.mjs), a Vite build, tsc --noEmit on the types, the demo modules'
 # import graph; and with no browser, the Node entry and its directory store
-# (node.test.mjs), the native crate reading what Node wrote and the reverse
-# (native.test.mjs), Deno and Bun (runtimes.test.mjs). In each engine of
-# VMMAP_ENGINES, over WebDriver (tests/js/webdriver.mjs): every JS call and
-# error name (api.test.mjs), the package in a dedicated worker
+# (node.test.mjs), the API tests of api-suite.mjs against the directory
+# store (api-node.test.mjs; its full-disk test lowers a child's file size
+# limit with prlimit, from util-linux), the README's vitest example
+# (vitest.test.mjs: vitest-app/ under vitest in Node), the native crate
+# reading what Node wrote and the reverse (native.test.mjs), Deno and Bun
+# (runtimes.test.mjs).
+# In each engine of VMMAP_ENGINES, over WebDriver (tests/js/webdriver.mjs):
+# every JS call and error name (api.test.mjs: the same api-suite.mjs), the
+# package in a dedicated worker
 # (worker.test.mjs) and the demo page www/ end to end through
 # scripts/demo.sh's server (demo.test.mjs).
 JS_ONCE=(stream.test.mjs vite.test.mjs types.test.mjs demo-imports.test.mjs
-  read-out.test.mjs opfs.test.mjs node.test.mjs native.test.mjs runtimes.test.mjs)
+  read-out.test.mjs opfs.test.mjs node.test.mjs api-node.test.mjs vitest.test.mjs native.test.mjs
+  runtimes.test.mjs)
 JS_PER_ENGINE=(api.test.mjs worker.test.mjs demo.test.mjs)
 suite_npm() {
   step "install: node, npm" need_npm
   step "build pkg/ (scripts/build-pkg.sh)" scripts/build-pkg.sh
   step "install: tests/js dependencies (locked)" npm_deps tests/js
   step "install: chromium" need_chromium
+  command -v prlimit >/dev/null || step "install: prlimit (util-linux)" need_apt util-linux
   step "every tests/js/*.test.mjs runs (JS_ONCE or JS_PER_ENGINE in scripts/test.sh)" check_js_files
-  step "node --test (tests/js, once: streaming, read-out and OPFS in Chromium; Vite, tsc, demo imports; Node, Deno, Bun)" \
+  step "node --test (tests/js, once: streaming, read-out and OPFS in Chromium; Vite, tsc, demo imports; Node (the API tests, vitest), Deno, Bun)" \
     bash -c "cd tests/js && node --test ${JS_ONCE[*]}"
   in_engines "JS API, the package in a worker, demo page (${JS_PER_ENGINE[*]})" "${JS_PER_ENGINE[@]}"
 }

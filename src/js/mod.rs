@@ -21,7 +21,23 @@ mod search;
 mod storage;
 mod store;
 
+use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
+
+/// `globalThis`, where JS code finds `navigator`, `Blob` or `ReadableStream`
+/// by their bare names. Not `js_sys::global()`, which prefers `self` and
+/// `window`: in Node, Deno and Bun those are whatever a program or a test
+/// setup put there (a stub `window = {}` so that browser code loads), not the
+/// global object.
+fn global_this() -> JsValue {
+    GLOBAL_THIS.with(JsValue::clone)
+}
 
 use crate::options::{Access, Advice};
 

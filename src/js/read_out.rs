@@ -28,7 +28,7 @@ fn indexeddb(store: &FileStore) -> Option<&IdbStore> {
 
 /// `new global[constructor](...args)`, or what it threw.
 fn construct(constructor: &str, args: &Array) -> Result<JsValue, JsValue> {
-    let f: Function = Reflect::get(&js_sys::global(), &constructor.into())?.dyn_into()?;
+    let f: Function = Reflect::get(&super::global_this(), &constructor.into())?.dyn_into()?;
     Reflect::construct(&f, args)
 }
 

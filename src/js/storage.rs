@@ -2,7 +2,8 @@
 //! `FileStore.persist()`, `persisted()` and `estimate()`. It is reached
 //! through `Reflect` on the global object, so the same code runs in a window
 //! and in a worker (whose `navigator` is a `WorkerNavigator`), and a missing
-//! piece (an old engine, an insecure context, `persist` in a worker) is a
+//! piece (an old engine, an insecure context, `persist` in a worker, Node,
+//! Deno and Bun, which have no Storage API) is a
 //! `NotSupportedError` that names it instead of a thrown `TypeError` from
 //! deep inside.
 
@@ -12,6 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::args::{self, JsResult};
 use super::errors::{named, not_supported};
+use crate::store::sync_dir::has_node_fs;
 
 /// `target[key]`, or `None` when it is missing, not an object, or its getter throws.
 fn object_at(target: &JsValue, key: &str) -> Option<JsValue> {
@@ -24,14 +26,20 @@ fn object_at(target: &JsValue, key: &str) -> Option<JsValue> {
 /// is still in it) and returns what it promises. `call` names the JS call
 /// for messages, such as `"FileStore.persist"`.
 pub(crate) fn request(call: &str, method: &str) -> JsResult<JsFuture> {
-    let navigator = object_at(&js_sys::global(), "navigator")
-        .ok_or_else(|| not_supported(format!("{call}: this context has no navigator")))?;
-    let storage = object_at(&navigator, "storage").ok_or_else(|| {
-        not_supported(format!(
-            "{call}: navigator.storage is missing (an engine without the Storage API, \
-             or an insecure context: it needs https or localhost)"
-        ))
-    })?;
+    let storage = object_at(&super::global_this(), "navigator")
+        .and_then(|navigator| object_at(&navigator, "storage"))
+        .ok_or_else(|| {
+            // Node 20 has no `navigator`, Node 21+ one without `storage`:
+            // say why in the runtime's terms, not a browser's.
+            let why = if has_node_fs() {
+                "Node, Deno and Bun have no Storage API: a directory store \
+                 stays on disk until its files are removed"
+            } else {
+                "an engine without the Storage API, \
+                 or an insecure context: it needs https or localhost"
+            };
+            not_supported(format!("{call}: navigator.storage is missing ({why})"))
+        })?;
     let function = Reflect::get(&storage, &JsValue::from_str(method))
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok())

@@ -274,6 +274,28 @@ describe("directory store", () => {
   });
 });
 
+describe("globals", () => {
+  test("a stub `window` (as a test setup makes, so browser code loads) hides nothing: readFileStream, Blob and navigator are globalThis's", async () => {
+    const { dir, s } = await store();
+    await s.writeFile("f", text("abc"));
+    s.close();
+    // A process of its own: the stub must be there before vmmap's first call.
+    const child = `
+      globalThis.window = {};
+      const { default: init, FileStore } = await import(${JSON.stringify(new URL("../../pkg/node.js", import.meta.url).href)});
+      await init();
+      const s = await FileStore.open(${JSON.stringify(dir)});
+      const chunks = [];
+      for await (const c of s.readFileStream("f")) chunks.push(...c);
+      const blob = await (await s.readFileBlob("f")).text();
+      globalThis.navigator = { storage: { persisted: async () => true } };
+      console.log(JSON.stringify({ stream: chunks, blob, persisted: await s.persisted() }));`;
+    const { execFileSync } = await import("node:child_process");
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", child], { encoding: "utf8" });
+    assert.deepEqual(JSON.parse(out), { stream: [97, 98, 99], blob: "abc", persisted: true });
+  });
+});
+
 describe("a large sparse file", () => {
   test("mapping 1 GiB reads only the pages touched: time to the last page, and memory", async () => {
     const { dir, s } = await store();
