@@ -12,6 +12,8 @@
 #   scripts/bench-web.sh chunks     only the chunk-size comparison (section 6)
 #   scripts/bench-web.sh find       only find in wasm, on an anonymous map (e.g. to
 #                                   compare RUSTFLAGS="-C target-feature=+simd128")
+#   scripts/bench-web.sh parts      a one-page flush in parts, vmmap vs a raw put,
+#                                   with the IndexedDB/lock/channel calls counted
 #   VMMAP_BENCH_NATIVE=0 scripts/bench-web.sh   skip the native find
 #   VMMAP_ENGINES="firefox webkit" scripts/bench-web.sh   only these engines
 #                                   (default: chromium firefox webkit)
@@ -101,7 +103,8 @@ for engine in "${engines[@]}"; do
       vmmap) run "$engine" vmmap_vs_raw_indexeddb || status=1 ;;
       chunks) run "$engine" chunk_size_raw_indexeddb || status=1 ;;
       find) run "$engine" find_in_wasm || status=1 ;;
-      *) echo "unknown part $p (vmmap, chunks, find)" >&2; exit 2 ;;
+      parts) run "$engine" one_page_parts || status=1 ;;
+      *) echo "unknown part $p (vmmap, chunks, find, parts)" >&2; exit 2 ;;
     esac
   done
 done

@@ -85,6 +85,8 @@ mod load;
 mod memory;
 #[path = "web_bench/one_page.rs"]
 mod one_page;
+#[path = "web_bench/parts.rs"]
+mod parts;
 #[path = "web_bench/peers.rs"]
 mod peers;
 #[path = "web_bench/report.rs"]
@@ -162,4 +164,14 @@ async fn find_in_wasm() {
 #[ignore = "a benchmark: scripts/bench-web.sh runs it"]
 async fn chunk_size_raw_indexeddb() {
     chunk_size::measure().await;
+}
+
+/// A one-page flush in parts (call → transaction → `complete` → resolved),
+/// vmmap and a raw single `put` in turns, with the IndexedDB, Web Locks and
+/// BroadcastChannel calls each makes counted: where an engine's ratio comes
+/// from (`tests/web_bench/parts.rs`).
+#[wasm_bindgen_test]
+#[ignore = "a benchmark: scripts/bench-web.sh parts runs it"]
+async fn one_page_parts() {
+    parts::measure().await;
 }
