@@ -1,7 +1,9 @@
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 //! vmmap's IndexedDB store against raw IndexedDB calls, side by side in one
-//! run in headless Chromium. `#[ignore]`d, so the browser suite skips it; run
-//! it with `scripts/bench-web.sh` (a release build), which prints the tables.
+//! run, in whichever browser the runner drives (Chromium, Firefox or WebKit).
+//! `#[ignore]`d, so the browser suite skips it; run it with
+//! `scripts/bench-web.sh` (a release build, each engine of `VMMAP_ENGINES` in
+//! turn), which prints the tables.
 //!
 //! Everything runs on a 64 MiB file of pseudo-random bytes (random, so that
 //! no compression in the browser's storage makes a side look faster). Each
@@ -50,8 +52,8 @@
 //! the machine did in one round lands on both sides alike. Control rows put
 //! the raw code against itself on a second database: how far they stray
 //! from 1.0 shows how precise a ratio is. Time comes from
-//! `performance.now()` (Chromium coarsens it to 0.1 ms in a page that is not
-//! cross-origin isolated). The bench never asserts on timings; it checks
+//! `performance.now()`, whose step differs per engine (the report prints
+//! it). The bench never asserts on timings; it checks
 //! that loads return the file's bytes, that `find` returns where the needle
 //! is, and that a one-byte flush commits one chunk.
 //!

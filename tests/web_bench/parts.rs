@@ -13,7 +13,9 @@
 //! all at once, so "call → last put" is what the slicing costs.
 
 use js_sys::{Array, Function, Reflect};
-use wasm_bindgen::JsValue;
+use vmmap::Access;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::console_log;
 
 use crate::bench_support::median;
 use crate::clock::{now, order, paired};
@@ -23,8 +25,6 @@ use crate::peers::{MetaWrite, raw_put_chunks};
 use crate::report::progress;
 use crate::vmmap_side::{map_whole, vmmap_chunk_size, vmmap_store};
 use crate::{BULK_RUNS, FILE, PAGE_RUNS};
-use vmmap::Access;
-use wasm_bindgen_test::console_log;
 
 const HOOKS: &str = r#"
 const g = globalThis;
@@ -100,14 +100,16 @@ fn disarm(p: &JsValue) -> (Vec<(f64, f64)>, Vec<String>) {
         .iter()
         .map(|e| {
             let e = Array::from(&e);
-            format!("{} × {}", e.get(0).as_string().unwrap_or_default(), e.get(1).as_f64().unwrap_or(0.0))
+            format!(
+                "{} × {}",
+                e.get(0).as_string().unwrap_or_default(),
+                e.get(1).as_f64().unwrap_or(0.0)
+            )
         })
         .collect();
     list.sort();
     (txs, list)
 }
-
-use wasm_bindgen::JsCast;
 
 /// One timed flush's parts (ms): call to transaction, transaction to
 /// `complete`, `complete` to resolved, and the total.
@@ -161,8 +163,15 @@ pub async fn measure() {
                 t1 = now();
                 m.flushed().await.expect("flushed");
             } else {
-                raw_put_chunks(&raw, FILE_ID, chunk, &data, [index].into_iter(), MetaWrite::None)
-                    .await;
+                raw_put_chunks(
+                    &raw,
+                    FILE_ID,
+                    chunk,
+                    &data,
+                    [index].into_iter(),
+                    MetaWrite::None,
+                )
+                .await;
             }
             let t2 = now();
             let (txs, calls) = disarm(&p);
@@ -193,8 +202,15 @@ pub async fn measure() {
                 m.flush().expect("flush");
                 m.flushed().await.expect("flushed");
             } else {
-                raw_put_chunks(&raw, FILE_ID, chunk, &data, 0..FILE / chunk, MetaWrite::None)
-                    .await;
+                raw_put_chunks(
+                    &raw,
+                    FILE_ID,
+                    chunk,
+                    &data,
+                    0..FILE / chunk,
+                    MetaWrite::None,
+                )
+                .await;
             }
             let t2 = now();
             let last = last_put(&p) - t0;
@@ -228,10 +244,16 @@ pub async fn measure() {
          vmmap's time includes write_at of the byte."
     );
     console_log!("");
-    console_log!("| side | call → transaction created | created → `complete` event | `complete` → resolved | total | calls during one flush |");
+    console_log!(
+        "| side | call → transaction created | created → `complete` event | `complete` → resolved | total | calls during one flush |"
+    );
     console_log!("|---|---:|---:|---:|---:|---|");
     for (name, xs, calls) in [
-        ("vmmap `write_at` + `flush()` + `flushed().await`", &v, &v_calls),
+        (
+            "vmmap `write_at` + `flush()` + `flushed().await`",
+            &v,
+            &v_calls,
+        ),
         ("raw `put` of one chunk (raw A)", &r, &r_calls),
     ] {
         console_log!(
@@ -248,7 +270,12 @@ pub async fn measure() {
         "vmmap: `write_at` + `flush()` returned after {:.3} ms (median), the transaction was \
          created {:.3} ms after that",
         median(&v_returned),
-        median(&v.iter().zip(&v_returned).map(|(p, r)| p.to_tx - r).collect::<Vec<_>>())
+        median(
+            &v.iter()
+                .zip(&v_returned)
+                .map(|(p, r)| p.to_tx - r)
+                .collect::<Vec<_>>()
+        )
     );
     console_log!(
         "time ratio vmmap/raw (median of per-round ratios): total {:.3}; created → complete {:.3}",
@@ -264,10 +291,17 @@ pub async fn measure() {
          turns (ms); vmmap's time includes write_at of the whole file."
     );
     console_log!("");
-    console_log!("| side | call → transaction created | call → last `put` call | created → `complete` event | `complete` → resolved | total | calls during one flush |");
+    console_log!(
+        "| side | call → transaction created | call → last `put` call | created → `complete` event | `complete` → resolved | total | calls during one flush |"
+    );
     console_log!("|---|---:|---:|---:|---:|---:|---|");
     for (name, xs, last, calls) in [
-        ("vmmap `write_at(0, &whole)` + `flush()` + `flushed().await`", &vb, &vb_last, &vb_calls),
+        (
+            "vmmap `write_at(0, &whole)` + `flush()` + `flushed().await`",
+            &vb,
+            &vb_last,
+            &vb_calls,
+        ),
         ("raw `put` of every chunk (raw A)", &rb, &rb_last, &rb_calls),
     ] {
         console_log!(

@@ -50,7 +50,10 @@ impl Report {
         }
         console_log!("");
         console_log!("user agent: {}", user_agent());
-        console_log!("clock: performance.now() steps by {:.3} ms (smallest of 20 steps)", step(20));
+        console_log!(
+            "clock: performance.now() steps by {:.3} ms (smallest of 20 steps)",
+            step(20)
+        );
     }
 }
 
