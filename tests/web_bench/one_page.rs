@@ -82,7 +82,7 @@ fn report_rows(splits: &[Vec<Split>; 6], report: &mut Report) {
         peer: "raw `put` of that one chunk, until `complete`".into(),
         peer_result: ms(a),
         ratio: Some(paired(&totals[0], &totals[1])),
-        target: Target::AtMost(1.2),
+        target: Target::AtMost(1.1),
     });
     report.rows.push(Row {
         what: "control, one chunk: the raw `put` on a 2nd database (same code as the peer)".into(),
