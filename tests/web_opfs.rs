@@ -17,6 +17,7 @@
 
 #[macro_use]
 mod conformance;
+mod model;
 
 use conformance::unique_name;
 use vmmap::FileStore;
@@ -173,5 +174,41 @@ mod persistence {
         assert_eq!(file(&store, "f").await, b"new");
         ok!(store.remove_file("f").await);
         assert_eq!(ok!(store.list().await), Vec::<String>::new());
+    }
+}
+
+/// The model's property test over OPFS files, as on the host and in the
+/// IndexedDB worker: random operation sequences on write, read and copy
+/// maps must match the model, and the file must hold what it says after a
+/// flush. OPFS reads synchronously: a window grows over file bytes.
+mod property {
+    use super::{open, unique_name};
+    use crate::model::Reads;
+    use crate::model::async_check::file_property;
+    use vmmap::Access;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// Cases per property: each writes, maps, flushes and reads back an OPFS file.
+    const CASES: u32 = 64;
+
+    async fn property(name: &str, access: Access) {
+        if let Some(store) = open(&unique_name(name)).await {
+            file_property(name, access, &store, Reads::Sync, CASES).await;
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn write_file_matches_model() {
+        property("opfs_write_file_matches_model", Access::Write).await;
+    }
+
+    #[wasm_bindgen_test]
+    async fn read_file_matches_model() {
+        property("opfs_read_file_matches_model", Access::Read).await;
+    }
+
+    #[wasm_bindgen_test]
+    async fn copy_file_matches_model() {
+        property("opfs_copy_file_matches_model", Access::Copy).await;
     }
 }

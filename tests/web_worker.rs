@@ -46,13 +46,11 @@ fn runs_in_a_dedicated_worker() {
 mod property {
     use crate::indexeddb::{open, unique_name};
     use crate::model::Reads;
-    use crate::model::async_check::check;
-    use crate::model::files::{file_cases, run_file_case};
+    use crate::model::async_check::{check, report, seed};
     use crate::model::harness::{anonymous_case, config};
     use crate::model::strategy::{map_len, ops};
-    use proptest::test_runner::TestCaseError;
     use vmmap::Access;
-    use wasm_bindgen_test::{console_log, wasm_bindgen_test};
+    use wasm_bindgen_test::wasm_bindgen_test;
 
     /// Cases per file property: each writes, maps, flushes and reads back an
     /// IndexedDB file: as many as on WASI, half the host's 256.
@@ -60,37 +58,17 @@ mod property {
     /// Cases of anonymous maps (no store: as many as on the host).
     const ANONYMOUS_CASES: u32 = 256;
 
-    /// A seed for proptest's generator, printed with any failure.
-    fn seed() -> u64 {
-        (js_sys::Math::random() * 2f64.powi(53)) as u64
-    }
-
-    /// Logs how many cases passed, or fails the test with the shrunk case.
-    fn report(name: &str, result: Result<u32, String>) {
-        match result {
-            Ok(cases) => console_log!("{name}: {cases} cases passed"),
-            Err(failure) => panic!("{failure}"),
-        }
-    }
-
-    /// The file property for maps with `access`, every case on the file
-    /// "f.bin" of one fresh store (`write_file` replaces it each case).
+    /// The file property for maps with `access`, on one fresh store.
     async fn file_property(name: &str, access: Access) {
         let store = open(&unique_name(name)).await;
-        let store = &store;
-        let result = check(
+        crate::model::async_check::file_property(
             name,
-            config(FILE_CASES),
-            seed(),
-            (file_cases(access), ops()),
-            |(case, ops)| async move {
-                run_file_case(store, "f.bin", &case, &ops, Reads::AsyncOnly)
-                    .await
-                    .map_err(TestCaseError::fail)
-            },
+            access,
+            &store,
+            Reads::AsyncOnly,
+            FILE_CASES,
         )
         .await;
-        report(name, result);
     }
 
     #[wasm_bindgen_test]

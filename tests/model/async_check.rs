@@ -103,3 +103,47 @@ where
     }
     (smallest, why, runs)
 }
+
+/// A seed for proptest's generator, printed with any failure.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub fn seed() -> u64 {
+    (js_sys::Math::random() * 2f64.powi(53)) as u64
+}
+
+/// Logs how many cases of `name` passed, or fails the test with the shrunk case.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub fn report(name: &str, result: Result<u32, String>) {
+    match result {
+        Ok(cases) => wasm_bindgen_test::console_log!("{name}: {cases} cases passed"),
+        Err(failure) => panic!("{failure}"),
+    }
+}
+
+/// The file property `name` for maps with `access`: `cases` cases, each on
+/// the file "f.bin" of `store` (`write_file` replaces it each case), in a
+/// store that reads as `reads` says.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub async fn file_property(
+    name: &str,
+    access: vmmap::Access,
+    store: &vmmap::FileStore,
+    reads: super::Reads,
+    cases: u32,
+) {
+    use super::files::{file_cases, run_file_case};
+    use super::harness::config;
+    use super::strategy::ops;
+    let result = check(
+        name,
+        config(cases),
+        seed(),
+        (file_cases(access), ops()),
+        |(case, ops)| async move {
+            run_file_case(store, "f.bin", &case, &ops, reads)
+                .await
+                .map_err(TestCaseError::fail)
+        },
+    )
+    .await;
+    report(name, result);
+}
