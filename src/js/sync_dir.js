@@ -226,10 +226,10 @@ export async function opfsDir(name) {
     exclusive: true,
     async open(file, create) {
       const handle = await dir.getFileHandle(file, { create });
-      return await handle.createSyncAccessHandle();
+      return await whenFree(name, file, () => handle.createSyncAccessHandle());
     },
     async remove(file) {
-      await dir.removeEntry(file);
+      await whenFree(name, file, () => dir.removeEntry(file));
     },
     async list() {
       const out = [];
@@ -238,7 +238,43 @@ export async function opfsDir(name) {
     },
     async replace(from, to) {
       const handle = await dir.getFileHandle(from);
-      await handle.move(dir, to);
+      await whenFree(name, to, () => handle.move(dir, to));
     },
   };
+}
+
+/**
+ * How long a call waits for a file another worker or tab holds, in ms.
+ * A holder keeps an OPFS file's one sync access handle only while it has
+ * maps of the file or a call on it runs: a call finishes in far less, maps
+ * may stay open for ever.
+ */
+export const BUSY_WAIT_MS = 3000;
+
+/**
+ * Runs `f` (an OPFS call on `file` of store `store`) until it does not fail
+ * with NoModificationAllowedError (another worker or tab has the file open:
+ * OPFS allows one sync access handle per file, in the whole origin), trying
+ * again after 2, 4, ... up to 100 ms; after BUSY_WAIT_MS, throws a
+ * NoModificationAllowedError that says so.
+ */
+async function whenFree(store, file, f) {
+  const start = performance.now();
+  for (let pause = 2; ; pause = Math.min(2 * pause, 100)) {
+    try {
+      return await f();
+    } catch (e) {
+      const waited = performance.now() - start;
+      if (e?.name !== "NoModificationAllowedError") throw e;
+      if (waited >= BUSY_WAIT_MS) {
+        throw named(
+          "NoModificationAllowedError",
+          `${JSON.stringify(file)} in OPFS store ${JSON.stringify(store)} is held by another worker or tab of this origin ` +
+            `(OPFS opens a file once at a time; a worker holds it while it has maps of it open): waited ${Math.round(waited)} ms; ` +
+            `close the maps of it there (Mmap.close()), or give each worker files of its own`,
+        );
+      }
+      await new Promise((ok) => setTimeout(ok, Math.min(pause, BUSY_WAIT_MS - waited)));
+    }
+  }
 }
