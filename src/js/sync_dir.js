@@ -3,7 +3,7 @@
 // Bun) or an OPFS directory through sync access handles (dedicated workers).
 // Both have one shape, internal to vmmap:
 //   dir:    { key, exclusive, open(name, create) -> Promise<handle>,
-//             remove(name), list() -> Promise<string[]>, replace(from, to) }
+//             remove(name, wait = true), list() -> Promise<string[]>, replace(from, to) }
 //   handle: FileSystemSyncAccessHandle's shape: read(buf, {at}),
 //           write(buf, {at}), truncate(size), getSize(), flush(), close()
 // Errors are named as the DOM names them: NotFoundError for a missing file,
@@ -35,7 +35,7 @@ export function writeAt(handle, buf, at) {
 /** Removes `name` from `dir`, and ignores a failure (a journal that stays is harmless). */
 export function removeQuietly(dir, name) {
   try {
-    Promise.resolve(dir.remove(name)).catch(() => {});
+    Promise.resolve(dir.remove(name, false)).catch(() => {});
   } catch {
     // as above
   }
@@ -228,8 +228,10 @@ export async function opfsDir(name) {
       const handle = await dir.getFileHandle(file, { create });
       return await whenFree(name, file, () => handle.createSyncAccessHandle());
     },
-    async remove(file) {
-      await whenFree(name, file, () => dir.removeEntry(file));
+    // `wait` false: fail at once if the file is open anywhere (a journal
+    // removed quietly must never go later, once it may hold a commit).
+    async remove(file, wait = true) {
+      await (wait ? whenFree(name, file, () => dir.removeEntry(file)) : dir.removeEntry(file));
     },
     async list() {
       const out = [];

@@ -78,11 +78,22 @@ const steps = {
         rb.flush();
       });
     };
-    const [ours, rawT, idbT] = await turns(3, [mapped(opfs), rawSide, mapped(idb)]);
+    // A map kept open across rounds: its journal keeps its blocks (a new
+    // map's first flush grows the journal, as the raw file grew once).
+    await opfs.writeFile("kept", new Uint8Array(size));
+    const kept = await opfs.map("kept");
+    await time(() => { kept.view().fill(9); return kept.flush(); });
+    const again = async (i) => {
+      kept.view().fill(i + 1);
+      return time(() => kept.flush());
+    };
+    const [ours, rawT, idbT, keptT] = await turns(3, [mapped(opfs), rawSide, mapped(idb), again]);
+    kept.close();
     rb.close();
     await opfs.remove("big");
+    await opfs.remove("kept");
     await idb.remove("big");
-    return { ours: median(ours), raw: median(rawT), idb: median(idbT) };
+    return { ours: median(ours), raw: median(rawT), idb: median(idbT), kept: median(keptT) };
   },
   // (d) one page: OPFS, raw write + flush, IndexedDB.
   async flushOne() {
@@ -241,7 +252,8 @@ try {
   row("(a) the same, median of 9 later maps", a.warm, "IndexedDB store, main thread, 256 MiB, median of 3", idbMain, "≤ 10 ms", a.warm <= 10);
   const grew = (rssAfter - rssBefore) / (1 << 20);
   console.log(`| (b) renderer RSS growth over (a) | ${grew.toFixed(1)} MiB | | | | ≤ 16 MiB | ${grew <= 16 ? "yes" : "no"} |`);
-  row("(c) 64 MiB all-dirty flush, median of 3", c.ours, "raw 64 x 1 MiB `write` + `flush`", c.raw, "≤ 2.2x", c.ours <= 2.2 * c.raw);
+  row("(c) 64 MiB all-dirty flush, a new map's first, median of 3", c.ours, "raw 64 x 1 MiB `write` + `flush`", c.raw, "≤ 2.2x", c.ours <= 2.2 * c.raw);
+  row("(c) the same, a map's later flush, median of 3", c.kept, "raw 64 x 1 MiB `write` + `flush`", c.raw, "≤ 2.2x", c.kept <= 2.2 * c.raw);
   row("(c) the same", c.ours, "IndexedDB store's flush (same worker)", c.idb, "≥ 5x faster", c.idb >= 5 * c.ours);
   row("(d) one-page flush, median of 40", d.ours, "raw 4 KiB `write` + `flush`", d.raw, "≤ 3x", d.ours <= 3 * d.raw);
   row("(d) the same", d.ours, "IndexedDB store's one-page flush", d.idb, "", null);
