@@ -42,6 +42,10 @@ pub(crate) struct Tracker {
     /// Hashes of the file's content of each page in `hashed`.
     hashes: Vec<u128>,
     hashed: PageSet,
+    /// The pages the last [`runs_to_write`](Self::runs_to_write) found
+    /// changed by hashing them, with those hashes, by page: a store that
+    /// checksums what it writes need not hash them again.
+    fresh: Vec<(usize, u128)>,
 }
 
 impl Tracker {
@@ -54,6 +58,7 @@ impl Tracker {
             exposed: PageSet::new(pages),
             hashes: vec![0; pages],
             hashed: PageSet::new(pages),
+            fresh: Vec::new(),
         }
     }
 
@@ -121,13 +126,16 @@ impl Tracker {
     ) -> Vec<Range<usize>> {
         let pages = self.pages(&range);
         let exposed: Vec<usize> = self.exposed.iter(pages.clone()).collect();
+        self.fresh.clear();
         for page in exposed {
             if self.dirty.contains(page) {
                 continue;
             }
-            if page_hash(self.page_bytes(bytes, page)) != self.hashes[page] {
+            let hash = page_hash(self.page_bytes(bytes, page));
+            if hash != self.hashes[page] {
                 self.dirty.insert(page);
                 self.hashed.remove_range(page..page + 1);
+                self.fresh.push((page, hash));
             }
         }
         // Exposed pages that did not change are clean again, whatever the flush does.
@@ -138,6 +146,13 @@ impl Tracker {
             .into_iter()
             .map(|run| (run.start * self.page).min(len)..(run.end * self.page).min(len))
             .collect()
+    }
+
+    /// The pages the last [`runs_to_write`](Self::runs_to_write) hashed and
+    /// found changed, in order, with the XXH3-128 hash of their bytes then
+    /// (valid until the bytes change: read them under the same lock).
+    pub(crate) fn fresh(&self) -> &[(usize, u128)] {
+        &self.fresh
     }
 
     /// Whether `page` may take bytes another writer committed: it is not
