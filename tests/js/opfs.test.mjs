@@ -114,7 +114,10 @@ test("a file another page's worker keeps mapped is a NoModificationAllowedError 
     assert.match(refused.message, /close the maps/);
     assert.ok(refused.ms >= 2900 && refused.ms < 10000, `waited ${refused.ms} ms`);
     assert.deepEqual(await ask(b, ["replaceHeld", name]), {
-      ok: { write: "NoModificationAllowedError", remove: "NoModificationAllowedError", list: ["shared"] },
+      ok: {
+        write: "NoModificationAllowedError", remove: "NoModificationAllowedError", list: ["shared"],
+        files: ["shared", "shared.vmmap-journal"],
+      },
     });
     // The holder's file is as it flushed it.
     assert.deepEqual(await ask(a, ["release"]), { ok: "released" });

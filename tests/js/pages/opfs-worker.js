@@ -119,13 +119,17 @@ async function attempt([name, tag]) {
   }
 }
 
-/** What `writeFile` and `remove` of the shared file reject with (names), and `list`. */
+/** What `writeFile` and `remove` of the shared file reject with (names), `list`, and the OPFS files. */
 async function replaceHeld(name) {
   await init();
   const s = await FileStore.open(name, { store: "opfs" });
   const write = await errorName(() => s.writeFile("shared", letter("new")));
   const remove = await errorName(() => s.remove("shared"));
-  return { write, remove, list: await s.list() };
+  // What OPFS holds: no `shared.vmmap-partial` left by the refused writeFile.
+  const files = [];
+  const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(name);
+  for await (const [entry] of dir.entries()) files.push(entry);
+  return { write, remove, list: await s.list(), files: files.sort() };
 }
 
 /** Calls on the shared file for `ms` ms (each opens and closes its handle); how many, and any error. */
