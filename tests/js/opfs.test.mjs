@@ -7,7 +7,8 @@
 // two workers of two pages on one file: while one keeps a map of it the
 // other's map rejects, after a bounded wait, with a NoModificationAllowedError
 // that names the file; once the maps are closed the other gets it; calls
-// that each hold the file briefly hand it over to each other.
+// that each hold the file briefly hand it over to each other; a worker
+// ended with a map open holds nothing.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { browser, openPage, serve } from "./harness.mjs";
@@ -146,4 +147,17 @@ test("calls of two pages' workers on one file take turns: none fails, none is lo
       assert.equal(t.name, undefined, `attempt ${i}: ${t.name}: ${t.message}`);
       if (i > 0) assert.equal(t.before, `b${(i - 1) % 10}..`, `attempt ${i} reads what attempt ${i - 1} flushed`);
     }
+  }));
+
+test("a worker ended with a map open lets the file go: another page's worker maps it", () =>
+  twoPages(async (a, b) => {
+    const name = `vmmap-opfs-ended-${Date.now()}`;
+    assert.deepEqual(await ask(a, ["hold", name]), { ok: "holding" });
+    await a.evaluate(() => {
+      window.opfsWorker.terminate();
+      window.opfsWorker = undefined;
+    });
+    const got = (await ask(b, ["attempt", [name, "BBBB"]])).ok;
+    assert.equal(got.before, "held", JSON.stringify(got));
+    assert.ok(got.ms < 2900, `took ${got.ms} ms`);
   }));
