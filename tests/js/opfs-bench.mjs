@@ -26,12 +26,22 @@ const raw = async (file, size) => {
 };
 /** Times \`f\` (awaited), in ms. */
 const time = async (f) => { const t0 = performance.now(); await f(); return performance.now() - t0; };
-/** Runs each of \`sides\` \`rounds\` times, in turns (\`prepare(i)\` before each round); each side's times. */
-async function turns(rounds, sides, prepare = () => {}) {
+/**
+ * Runs each of \`sides\` \`rounds\` times, in turns (\`prepare(i)\` before each
+ * round); each side's times. The first \`rotate\` sides take turns going
+ * first: round i starts with side i % rotate (whoever follows a busy disk
+ * pays for it).
+ */
+async function turns(rounds, sides, prepare = () => {}, rotate = 0) {
   const out = sides.map(() => []);
   for (let i = 0; i < rounds; i++) {
     await prepare(i);
-    for (const [k, side] of sides.entries()) out[k].push(await side(i));
+    const order = sides.map((_, k) => k);
+    if (rotate > 0) {
+      const head = order.splice(0, rotate);
+      order.unshift(...head.slice(i % rotate), ...head.slice(0, i % rotate));
+    }
+    for (const k of order) out[k].push(await sides[k](i));
   }
   return out;
 }
@@ -95,7 +105,10 @@ const steps = {
       kept.view().fill(i + 1);
       return time(() => kept.flush());
     };
-    const [ours, rawT, idbT, keptT] = await turns(5, [mapped(opfs), rawSide, mapped(idb), again]);
+    // IndexedDB last in each round, and a pause after it (its commit keeps
+    // the disk busy after its flush resolves); the other three rotate.
+    const pause = () => new Promise((ok) => setTimeout(ok, 1000));
+    const [rawT, ours, keptT, idbT] = await turns(6, [rawSide, mapped(opfs), again, mapped(idb)], pause, 3);
     kept.close();
     rb.close();
     await opfs.remove("big");
@@ -261,8 +274,8 @@ try {
   row("(a) the same, median of 9 later maps", a.warm, "IndexedDB store, main thread, 256 MiB, median of 3", idbMain, "≤ 10 ms", a.warm <= 10);
   const grew = (rssAfter - rssBefore) / (1 << 20);
   console.log(`| (b) renderer RSS growth over (a) | ${grew.toFixed(1)} MiB | | | | ≤ 16 MiB | ${grew <= 16 ? "yes" : "no"} |`);
-  row("(c) 64 MiB all-dirty flush, a new map's first, median of 5", c.ours, "raw 64 x 1 MiB `write` + `flush`", c.raw, "≤ 2.2x", c.ours <= 2.2 * c.raw);
-  row("(c) the same, a map's later flush, median of 5", c.kept, "raw 64 x 1 MiB `write` + `flush`", c.raw, "≤ 2.2x", c.kept <= 2.2 * c.raw);
+  row("(c) 64 MiB all-dirty flush, a new map's first, median of 6", c.ours, "raw 64 x 1 MiB `write` + `flush`", c.raw, "≤ 2.2x", c.ours <= 2.2 * c.raw);
+  row("(c) the same, a map's later flush, median of 6", c.kept, "raw 64 x 1 MiB `write` + `flush`", c.raw, "≤ 2.2x", c.kept <= 2.2 * c.raw);
   row("(c) the same", c.ours, "IndexedDB store's flush (same worker)", c.idb, "≥ 5x faster", c.idb >= 5 * c.ours);
   row("(d) one-page flush, median of 40", d.ours, "raw 4 KiB `write` + `flush`", d.raw, "≤ 3x", d.ours <= 3 * d.raw);
   row("(d) the same", d.ours, "IndexedDB store's one-page flush", d.idb, "", null);
