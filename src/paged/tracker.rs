@@ -213,14 +213,21 @@ mod tests {
         assert!(t.runs_to_write(&bytes, 0..bytes.len()).is_empty());
     }
 
-    #[test]
-    fn exposed_pages_are_written_only_if_changed() {
+    /// 100 bytes exposed in pages of 16, then changed in page 2 and in the
+    /// partial last page 6, and the runs a flush finds.
+    fn changed_raw() -> (Vec<u8>, Tracker) {
         let mut bytes = vec![1u8; 100];
         let mut t = Tracker::new(bytes.len(), 16);
         t.expose(&bytes, 0..100);
-        bytes[35] = 9; // page 2
-        bytes[99] = 9; // the partial last page 6
+        bytes[35] = 9;
+        bytes[99] = 9;
         assert_eq!(t.runs_to_write(&bytes, 0..100), [32..48, 96..100]);
+        (bytes, t)
+    }
+
+    #[test]
+    fn exposed_pages_are_written_only_if_changed() {
+        let (mut bytes, mut t) = changed_raw();
         t.committed(0..100);
         // Exposing again compares against what was written.
         t.expose(&bytes, 0..100);
@@ -232,12 +239,7 @@ mod tests {
 
     #[test]
     fn pages_found_changed_keep_their_hash_once_committed() {
-        let mut bytes = vec![1u8; 100];
-        let mut t = Tracker::new(bytes.len(), 16);
-        t.expose(&bytes, 0..100);
-        bytes[35] = 9; // page 2
-        bytes[99] = 9; // the partial last page 6
-        assert_eq!(t.runs_to_write(&bytes, 0..100), [32..48, 96..100]);
+        let (bytes, mut t) = changed_raw();
         assert_eq!(
             t.fresh(),
             [
