@@ -16,6 +16,7 @@ use std::io;
 /// | [`NotFound`](ErrorKind::NotFound) | `FileNotFoundError` | `NotFoundError` |
 /// | [`QuotaExceeded`](ErrorKind::QuotaExceeded) | `OSError(ENOSPC)` | `QuotaExceededError` |
 /// | [`Unsupported`](ErrorKind::Unsupported) | `OSError` / `AttributeError` | `NotSupportedError` |
+/// | [`Busy`](ErrorKind::Busy) | `OSError(EBUSY)` | `NoModificationAllowedError` |
 /// | [`Io`](ErrorKind::Io) | `OSError` | `Error` |
 ///
 /// # Example
@@ -42,6 +43,10 @@ pub enum ErrorKind {
     QuotaExceeded,
     /// The operation does not exist on this target or backend.
     Unsupported,
+    /// Another holder has the file and did not let go in time: an OPFS file
+    /// whose one sync access handle another worker or tab keeps open
+    /// (while it has maps of the file).
+    Busy,
     /// Any other failure of the operating system or the storage below.
     Io,
 }
@@ -57,6 +62,7 @@ impl ErrorKind {
             ErrorKind::NotFound => "not found",
             ErrorKind::QuotaExceeded => "quota exceeded",
             ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Busy => "busy",
             ErrorKind::Io => "i/o error",
         }
     }
@@ -111,7 +117,7 @@ impl Error {
     }
 
     /// An error caused by an operating-system error; its kind is derived from
-    /// the OS error (`NotFound`, `QuotaExceeded`, `Unsupported`, else `Io`).
+    /// the OS error (`NotFound`, `QuotaExceeded`, `Unsupported`, `Busy`, else `Io`).
     ///
     /// # Example
     /// ```
@@ -124,6 +130,7 @@ impl Error {
             io::ErrorKind::NotFound => ErrorKind::NotFound,
             io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => ErrorKind::QuotaExceeded,
             io::ErrorKind::Unsupported => ErrorKind::Unsupported,
+            io::ErrorKind::ResourceBusy => ErrorKind::Busy,
             io::ErrorKind::InvalidInput => ErrorKind::InvalidArgument,
             _ => ErrorKind::Io,
         };
@@ -202,6 +209,7 @@ impl From<Error> for io::Error {
             ErrorKind::NotFound => io::ErrorKind::NotFound,
             ErrorKind::QuotaExceeded => io::ErrorKind::StorageFull,
             ErrorKind::Unsupported => io::ErrorKind::Unsupported,
+            ErrorKind::Busy => io::ErrorKind::ResourceBusy,
             ErrorKind::Io => match &err.source {
                 Some(source) => source.kind(),
                 None => io::ErrorKind::Other,

@@ -92,12 +92,17 @@ impl FileStore {
     /// handles. Maps load each page when a call first touches it, and each
     /// flush is crash-atomic (a redo journal beside the file). A file has
     /// one open handle at a time: `write_file` and `remove_file` of a file
-    /// with open maps fail until they are closed.
+    /// with open maps fail until they are closed. Another worker or tab gets
+    /// a file once this one has no maps of it open and no call on it
+    /// running: its calls on the file wait for that, and fail with
+    /// [`ErrorKind::Busy`] after 3 s.
     ///
     /// # Errors
     /// [`ErrorKind::Unsupported`] outside a dedicated worker of the browser
     /// build (the main thread, Node, native targets): sync access handles
     /// exist only there; [`ErrorKind::Io`] if the directory cannot be made.
+    /// The store's calls on a file another worker keeps mapped:
+    /// [`ErrorKind::Busy`].
     ///
     /// # Example
     /// ```

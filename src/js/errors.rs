@@ -15,6 +15,7 @@ fn name_of(kind: ErrorKind) -> &'static str {
         ErrorKind::NotFound => "NotFoundError",
         ErrorKind::QuotaExceeded => "QuotaExceededError",
         ErrorKind::Unsupported => "NotSupportedError",
+        ErrorKind::Busy => "NoModificationAllowedError",
         _ => "Error",
     }
 }

@@ -3,7 +3,7 @@
 // Bun) or an OPFS directory through sync access handles (dedicated workers).
 // Both have one shape, internal to vmmap:
 //   dir:    { key, exclusive, open(name, create) -> Promise<handle>,
-//             remove(name), list() -> Promise<string[]>, replace(from, to) }
+//             remove(name, wait = true), list() -> Promise<string[]>, replace(from, to) }
 //   handle: FileSystemSyncAccessHandle's shape: read(buf, {at}),
 //           write(buf, {at}), truncate(size), getSize(), flush(), close()
 // Errors are named as the DOM names them: NotFoundError for a missing file,
@@ -35,7 +35,7 @@ export function writeAt(handle, buf, at) {
 /** Removes `name` from `dir`, and ignores a failure (a journal that stays is harmless). */
 export function removeQuietly(dir, name) {
   try {
-    Promise.resolve(dir.remove(name)).catch(() => {});
+    Promise.resolve(dir.remove(name, false)).catch(() => {});
   } catch {
     // as above
   }
@@ -226,10 +226,12 @@ export async function opfsDir(name) {
     exclusive: true,
     async open(file, create) {
       const handle = await dir.getFileHandle(file, { create });
-      return await handle.createSyncAccessHandle();
+      return await whenFree(name, file, () => handle.createSyncAccessHandle());
     },
-    async remove(file) {
-      await dir.removeEntry(file);
+    // `wait` false: fail at once if the file is open anywhere (a journal
+    // removed quietly must never go later, once it may hold a commit).
+    async remove(file, wait = true) {
+      await (wait ? whenFree(name, file, () => dir.removeEntry(file)) : dir.removeEntry(file));
     },
     async list() {
       const out = [];
@@ -238,7 +240,43 @@ export async function opfsDir(name) {
     },
     async replace(from, to) {
       const handle = await dir.getFileHandle(from);
-      await handle.move(dir, to);
+      await whenFree(name, to, () => handle.move(dir, to));
     },
   };
+}
+
+/**
+ * How long a call waits for a file another worker or tab holds, in ms.
+ * A holder keeps an OPFS file's one sync access handle only while it has
+ * maps of the file or a call on it runs: a call finishes in far less, maps
+ * may stay open for ever.
+ */
+export const BUSY_WAIT_MS = 3000;
+
+/**
+ * Runs `f` (an OPFS call on `file` of store `store`) until it does not fail
+ * with NoModificationAllowedError (another worker or tab has the file open:
+ * OPFS allows one sync access handle per file, in the whole origin), trying
+ * again after 2, 4, ... up to 100 ms; after BUSY_WAIT_MS, throws a
+ * NoModificationAllowedError that says so.
+ */
+async function whenFree(store, file, f) {
+  const start = performance.now();
+  for (let pause = 2; ; pause = Math.min(2 * pause, 100)) {
+    try {
+      return await f();
+    } catch (e) {
+      const waited = performance.now() - start;
+      if (e?.name !== "NoModificationAllowedError") throw e;
+      if (waited >= BUSY_WAIT_MS) {
+        throw named(
+          "NoModificationAllowedError",
+          `${JSON.stringify(file)} in OPFS store ${JSON.stringify(store)} is held by another worker or tab of this origin ` +
+            `(OPFS opens a file once at a time; a worker holds it while it has maps of it open): waited ${Math.round(waited)} ms; ` +
+            `close the maps of it there (Mmap.close()), or give each worker files of its own`,
+        );
+      }
+      await new Promise((ok) => setTimeout(ok, Math.min(pause, BUSY_WAIT_MS - waited)));
+    }
+  }
 }

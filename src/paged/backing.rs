@@ -68,6 +68,11 @@ pub(crate) struct Commit<'a> {
     pub(crate) scope: Range<usize>,
     /// Byte ranges of `window` to write, in order, not overlapping.
     pub(crate) runs: &'a [Range<usize>],
+    /// Pages of `page` bytes of `window` (by index, in order) whose XXH3-128
+    /// hash the flush computed from the bytes it hands over: see
+    /// [`block_hash`](Self::block_hash).
+    pub(crate) hashes: &'a [(usize, u128)],
+    pub(crate) page: usize,
     /// Called if a commit that was started fails later (in the browser), so
     /// that the map marks the runs dirty again.
     #[allow(dead_code)] // read by the browser's store only (store/idb/file.rs)
@@ -83,6 +88,23 @@ impl Commit<'_> {
                 self.window.range(run.clone()),
             )
         })
+    }
+
+    /// The XXH3-128 hash of the `len` bytes at file offset `at`, if the
+    /// flush computed it: they must be one whole page of `window` (or its
+    /// last, short one). Lets a store checksum what it writes without
+    /// hashing it again.
+    #[allow(dead_code)] // read by the journaling stores only (store/fs_file.rs, store/sync_dir/)
+    pub(crate) fn block_hash(&self, at: u64, len: usize) -> Option<u128> {
+        let rel = usize::try_from(at.checked_sub(self.offset)?).ok()?;
+        let size = self.window.size();
+        if self.page == 0 || rel % self.page != 0 || rel >= size || len != self.page.min(size - rel)
+        {
+            return None;
+        }
+        let page = rel / self.page;
+        let found = self.hashes.binary_search_by_key(&page, |&(p, _)| p).ok()?;
+        Some(self.hashes[found].1)
     }
 
     /// The file offset just past the last run.

@@ -162,6 +162,8 @@ impl MappedRegion for PagedRegion {
                 offset: pages.offset,
                 scope,
                 runs: &runs,
+                hashes: state.tracker.fresh(),
+                page: crate::page_size(),
                 on_fail,
             })?;
             state.tracker.committed(range);

@@ -42,6 +42,10 @@ pub(crate) struct Tracker {
     /// Hashes of the file's content of each page in `hashed`.
     hashes: Vec<u128>,
     hashed: PageSet,
+    /// The pages the last [`runs_to_write`](Self::runs_to_write) found
+    /// changed by hashing them, with those hashes, by page: a store that
+    /// checksums what it writes need not hash them again.
+    fresh: Vec<(usize, u128)>,
 }
 
 impl Tracker {
@@ -54,6 +58,7 @@ impl Tracker {
             exposed: PageSet::new(pages),
             hashes: vec![0; pages],
             hashed: PageSet::new(pages),
+            fresh: Vec::new(),
         }
     }
 
@@ -121,13 +126,16 @@ impl Tracker {
     ) -> Vec<Range<usize>> {
         let pages = self.pages(&range);
         let exposed: Vec<usize> = self.exposed.iter(pages.clone()).collect();
+        self.fresh.clear();
         for page in exposed {
             if self.dirty.contains(page) {
                 continue;
             }
-            if page_hash(self.page_bytes(bytes, page)) != self.hashes[page] {
+            let hash = page_hash(self.page_bytes(bytes, page));
+            if hash != self.hashes[page] {
                 self.dirty.insert(page);
                 self.hashed.remove_range(page..page + 1);
+                self.fresh.push((page, hash));
             }
         }
         // Exposed pages that did not change are clean again, whatever the flush does.
@@ -138,6 +146,13 @@ impl Tracker {
             .into_iter()
             .map(|run| (run.start * self.page).min(len)..(run.end * self.page).min(len))
             .collect()
+    }
+
+    /// The pages the last [`runs_to_write`](Self::runs_to_write) hashed and
+    /// found changed, in order, with the XXH3-128 hash of their bytes then
+    /// (valid until the bytes change: read them under the same lock).
+    pub(crate) fn fresh(&self) -> &[(usize, u128)] {
+        &self.fresh
     }
 
     /// Whether `page` may take bytes another writer committed: it is not
@@ -167,8 +182,17 @@ impl Tracker {
     }
 
     /// The pages of `range` were written to the file (after [`runs_to_write`](Self::runs_to_write)).
+    /// The pages it hashed keep those hashes, now of what the file holds:
+    /// exposing them again (a JS view is, after every flush) hashes nothing.
     pub(crate) fn committed(&mut self, range: Range<usize>) {
         let pages = self.pages(&range);
+        for &(page, hash) in &self.fresh {
+            if pages.contains(&page) {
+                self.hashes[page] = hash;
+                self.hashed.insert(page);
+            }
+        }
+        self.fresh.clear();
         self.dirty.remove_range(pages);
     }
 }
@@ -189,14 +213,21 @@ mod tests {
         assert!(t.runs_to_write(&bytes, 0..bytes.len()).is_empty());
     }
 
-    #[test]
-    fn exposed_pages_are_written_only_if_changed() {
+    /// 100 bytes exposed in pages of 16, then changed in page 2 and in the
+    /// partial last page 6, and the runs a flush finds.
+    fn changed_raw() -> (Vec<u8>, Tracker) {
         let mut bytes = vec![1u8; 100];
         let mut t = Tracker::new(bytes.len(), 16);
         t.expose(&bytes, 0..100);
-        bytes[35] = 9; // page 2
-        bytes[99] = 9; // the partial last page 6
+        bytes[35] = 9;
+        bytes[99] = 9;
         assert_eq!(t.runs_to_write(&bytes, 0..100), [32..48, 96..100]);
+        (bytes, t)
+    }
+
+    #[test]
+    fn exposed_pages_are_written_only_if_changed() {
+        let (mut bytes, mut t) = changed_raw();
         t.committed(0..100);
         // Exposing again compares against what was written.
         t.expose(&bytes, 0..100);
@@ -204,6 +235,27 @@ mod tests {
         t.expose(&bytes, 30..40);
         bytes[35] = 1;
         assert_eq!(t.runs_to_write(&bytes, 0..100), vec![32..48]);
+    }
+
+    #[test]
+    fn pages_found_changed_keep_their_hash_once_committed() {
+        let (bytes, mut t) = changed_raw();
+        assert_eq!(
+            t.fresh(),
+            [
+                (2, page_hash(&bytes[32..48])),
+                (6, page_hash(&bytes[96..100]))
+            ]
+        );
+        t.committed(0..100);
+        assert!(t.fresh().is_empty());
+        for (page, range) in [(2, 32..48), (6, 96..100)] {
+            assert!(t.hashed.contains(page));
+            assert_eq!(t.hashes[page], page_hash(&bytes[range]));
+        }
+        // A write through the API since makes the hash say nothing.
+        t.written(96..97);
+        assert!(!t.hashed.contains(6));
     }
 
     #[test]

@@ -137,6 +137,7 @@ impl FsFile {
         _one: &Exclusive,
         len_after: impl FnOnce(u64) -> u64,
         records: &[Record<'_>],
+        known: &journal::Known<'_>,
     ) -> Result<()> {
         let Some(journal_path) = self.journal_path()? else {
             let len = len_after(file_len(&mut state.file)?);
@@ -148,15 +149,15 @@ impl FsFile {
         };
         let mut journal = journal::open(&journal_path).map_err(|e| context("open", e))?;
         state.journaled = true;
-        journal::change(&mut state.file, &mut journal, len_after, records).map_err(|failed| {
-            match failed {
+        journal::change(&mut state.file, &mut journal, len_after, records, known).map_err(
+            |failed| match failed {
                 Failed::Journal(e) => context("write", e),
                 Failed::InPlace(e) => {
                     state.pending = true;
                     Error::from_io("write the mapped file (its journal completes it)", e)
                 }
-            }
-        })
+            },
+        )
     }
 }
 
@@ -200,7 +201,7 @@ impl Backing for FsFile {
         let mut state = lock(&self.state);
         let one = journal::exclusive();
         self.settle(&mut state, &one)?;
-        self.change(&mut state, &one, |_| len, &[])
+        self.change(&mut state, &one, |_| len, &[], &journal::no_hashes)
             .map_err(|e| Error::new(e.kind(), format!("set the file length to {len}: {e}")))
     }
 
@@ -216,7 +217,13 @@ impl Backing for FsFile {
             .map(|(at, bytes)| Record { at, bytes })
             .collect();
         let end = commit.end();
-        self.change(&mut state, &one, |now| now.max(end), &records)?;
+        self.change(
+            &mut state,
+            &one,
+            |now| now.max(end),
+            &records,
+            &|at, len| commit.block_hash(at, len),
+        )?;
         self.stats.record(commit.runs);
         Ok(())
     }

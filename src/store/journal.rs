@@ -21,15 +21,24 @@
 //! ```text
 //! header, 56 bytes:
 //!    0  magic      8 bytes  "vmmapJNL"
-//!    8  version    u32      1
+//!    8  version    u32      2 (1 is still read)
 //!   12  reserved   u32      0
 //!   16  len_after  u64      the file's length after the commit
 //!   24  records    u64      how many records follow
 //!   32  body_len   u64      bytes of records after the header
 //!   40  checksum   u128     XXH3-128 of header bytes 0..40, then the body
+//!                            as the version says (below)
 //! then `records` records, back to back:
 //!       at u64, len u64, then the `len` bytes the file holds at `at` after the commit
 //! ```
+//!
+//! Version 2 (written since 2026-12-02) checksums each record's 16-byte
+//! head, then, for each block of 4 KiB of its bytes from its start (the
+//! last may be shorter), the block's XXH3-128 hash (16 bytes,
+//! little-endian) instead of its bytes: so a flush that already hashed the
+//! pages it writes (pages handed out raw, found changed by their hash)
+//! hashes them once, not twice. Version 1 checksummed the body's bytes as
+//! they are; both are replayed.
 //!
 //! A journal is complete when its header and body are there and the
 //! checksum matches: a torn write, a truncation anywhere or a changed byte
@@ -50,7 +59,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use xxhash_rust::xxh3::Xxh3Default;
+use xxhash_rust::xxh3::{Xxh3Default, xxh3_128};
 
 #[allow(
     unused_imports,
@@ -67,7 +76,11 @@ pub(crate) use read::{Found, inspect, replay};
 pub(crate) const SUFFIX: &str = ".vmmap-journal";
 
 const MAGIC: [u8; 8] = *b"vmmapJNL";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// The version before per-block hashes, still replayed.
+const VERSION_1: u32 = 1;
+/// Bytes of a record hashed as one block (version 2): the emulation's page.
+const BLOCK: usize = 4096;
 const HEADER_LEN: usize = 56;
 /// Header bytes before the checksum, which it covers.
 const CHECKED: usize = 40;
@@ -136,8 +149,28 @@ pub(crate) fn commit(
     len_after: u64,
     records: &[Record<'_>],
 ) -> std::result::Result<(), Failed> {
+    commit_with(data, journal, len_after, records, &no_hashes)
+}
+
+/// `known(at, len)`: the XXH3-128 hash of the `len` bytes the records hold
+/// for file offset `at`, if the caller computed it from those very bytes.
+pub(crate) type Known<'a> = dyn Fn(u64, usize) -> Option<u128> + 'a;
+
+/// No block's hash is known: the journal hashes every block.
+pub(crate) fn no_hashes(_at: u64, _len: usize) -> Option<u128> {
+    None
+}
+
+/// [`commit`], with the hashes of blocks the caller knows ([`Known`]).
+pub(crate) fn commit_with(
+    data: &mut impl Storage,
+    journal: &mut impl Storage,
+    len_after: u64,
+    records: &[Record<'_>],
+    known: &Known<'_>,
+) -> std::result::Result<(), Failed> {
     complete(data, journal).map_err(Failed::Journal)?;
-    if let Err(e) = write(journal, len_after, records) {
+    if let Err(e) = write_with(journal, len_after, records, known) {
         // Best effort: a journal that stays is torn or, if only its sync
         // failed, a whole commit, and both are fine to find after a crash.
         let _ = clear(journal);
@@ -154,11 +187,13 @@ pub(crate) fn commit(
 /// the length after this one depends on it; then `records` are committed
 /// and the length made `len_after(the length now)`; a change that changes
 /// nothing writes nothing.
+/// `known` is as in [`commit_with`].
 pub(crate) fn change(
     data: &mut impl Storage,
     journal: &mut impl Storage,
     len_after: impl FnOnce(u64) -> u64,
     records: &[Record<'_>],
+    known: &Known<'_>,
 ) -> std::result::Result<(), Failed> {
     complete(data, journal).map_err(Failed::Journal)?;
     let now = data.seek(SeekFrom::End(0)).map_err(Failed::Journal)?;
@@ -166,7 +201,7 @@ pub(crate) fn change(
     if records.is_empty() && len == now {
         return Ok(());
     }
-    commit(data, journal, len, records)
+    commit_with(data, journal, len, records, known)
 }
 
 /// Writes the journal of a commit over whatever `journal` held, and syncs it.
@@ -174,6 +209,27 @@ pub(crate) fn write(
     journal: &mut impl Storage,
     len_after: u64,
     records: &[Record<'_>],
+) -> io::Result<()> {
+    write_with(journal, len_after, records, &no_hashes)
+}
+
+/// Feeds the checksum of version 2 with the hash of each block of `bytes`,
+/// which the file holds at `at`: `known`'s where it has it.
+fn hash_blocks(hash: &mut Xxh3Default, at: u64, bytes: &[u8], known: &Known) {
+    for (i, block) in bytes.chunks(BLOCK).enumerate() {
+        let block_at = at + (i * BLOCK) as u64;
+        let h = known(block_at, block.len()).unwrap_or_else(|| xxh3_128(block));
+        debug_assert_eq!(h, xxh3_128(block), "a known hash is of other bytes");
+        hash.update(&h.to_le_bytes());
+    }
+}
+
+/// [`write`], with the hashes of blocks the caller knows (see [`commit_with`]).
+fn write_with(
+    journal: &mut impl Storage,
+    len_after: u64,
+    records: &[Record<'_>],
+    known: &Known<'_>,
 ) -> io::Result<()> {
     let body_len: u64 = records
         .iter()
@@ -194,7 +250,7 @@ pub(crate) fn write(
     for record in records {
         let head = record_head(record.at, record.bytes.len() as u64);
         hash.update(&head);
-        hash.update(record.bytes);
+        hash_blocks(&mut hash, record.at, record.bytes, known);
         out.write_all(&head)?;
         out.write_all(record.bytes)?;
     }

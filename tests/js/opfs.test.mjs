@@ -3,7 +3,12 @@
 // OPFS files, whose bytes OPFS's own File API reads back as they are; on
 // the main thread `{ store: "opfs" }` rejects with a NotSupportedError that
 // says why and what to use instead; a flush past the origin's quota
-// rejects with a QuotaExceededError, changes nothing, and a retry writes it.
+// rejects with a QuotaExceededError, changes nothing, and a retry writes it;
+// two workers of two pages on one file: while one keeps a map of it the
+// other's map rejects, after a bounded wait, with a NoModificationAllowedError
+// that names the file; once the maps are closed the other gets it; calls
+// that each hold the file briefly hand it over to each other; a worker
+// ended with a map open holds nothing.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { browser, openPage, serve } from "./harness.mjs";
@@ -87,3 +92,72 @@ test("a flush past the quota is a QuotaExceededError that changes nothing, and a
     });
     assert.deepEqual(retried, { ok: { same: true, ends: [7, "w".charCodeAt(0), 7] } });
   }, "localhost"));
+
+/** Opens a page of the package, runs `fn(page, otherPage)` with a second one, closes both. */
+async function twoPages(fn) {
+  const [a, b] = await Promise.all([openPage(chrome.context, server.url), openPage(chrome.context, server.url)]);
+  try {
+    await fn(a, b);
+    assert.deepEqual([...a.pageErrors, ...b.pageErrors], [], "no uncaught errors in the pages");
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}
+
+test("a file another page's worker keeps mapped is a NoModificationAllowedError after a bounded wait, then handed over once closed", () =>
+  twoPages(async (a, b) => {
+    const name = `vmmap-opfs-two-${Date.now()}`;
+    assert.deepEqual(await ask(a, ["hold", name]), { ok: "holding" });
+    const refused = (await ask(b, ["attempt", [name, "BBBB"]])).ok;
+    assert.equal(refused.name, "NoModificationAllowedError", refused.message);
+    assert.match(refused.message, /"shared"/);
+    assert.match(refused.message, /another worker or tab/);
+    assert.match(refused.message, /close the maps/);
+    assert.ok(refused.ms >= 2900 && refused.ms < 10000, `waited ${refused.ms} ms`);
+    assert.deepEqual(await ask(b, ["replaceHeld", name]), {
+      ok: {
+        write: "NoModificationAllowedError", remove: "NoModificationAllowedError", list: ["shared"],
+        files: ["shared", "shared.vmmap-journal"],
+      },
+    });
+    // The holder's file is as it flushed it.
+    assert.deepEqual(await ask(a, ["release"]), { ok: "released" });
+    const got = (await ask(b, ["attempt", [name, "BBBB"]])).ok;
+    assert.equal(got.before, "held", JSON.stringify(got));
+    assert.ok(got.ms < 2000, `took ${got.ms} ms`);
+    // And back: the first page maps what the second flushed.
+    const back = (await ask(a, ["attempt", [name, "AAAA"]])).ok;
+    assert.equal(back.before, "BBBB", JSON.stringify(back));
+  }));
+
+test("calls of two pages' workers on one file take turns: none fails, none is lost", () =>
+  twoPages(async (a, b) => {
+    const name = `vmmap-opfs-turns-${Date.now()}`;
+    assert.deepEqual(await ask(a, ["hold", name]), { ok: "holding" });
+    assert.deepEqual(await ask(a, ["release"]), { ok: "released" });
+    const attempts = async () => {
+      const out = [];
+      for (let i = 0; i < 10; i++) out.push((await ask(b, ["attempt", [name, `b${i % 10}..`]])).ok);
+      return out;
+    };
+    const [churned, tried] = await Promise.all([ask(a, ["churn", [name, 1500]]), attempts()]);
+    assert.equal(churned.error, undefined, churned.error);
+    assert.ok(churned.ok.calls > 0);
+    for (const [i, t] of tried.entries()) {
+      assert.equal(t.name, undefined, `attempt ${i}: ${t.name}: ${t.message}`);
+      if (i > 0) assert.equal(t.before, `b${(i - 1) % 10}..`, `attempt ${i} reads what attempt ${i - 1} flushed`);
+    }
+  }));
+
+test("a worker ended with a map open lets the file go: another page's worker maps it", () =>
+  twoPages(async (a, b) => {
+    const name = `vmmap-opfs-ended-${Date.now()}`;
+    assert.deepEqual(await ask(a, ["hold", name]), { ok: "holding" });
+    await a.evaluate(() => {
+      window.opfsWorker.terminate();
+      window.opfsWorker = undefined;
+    });
+    const got = (await ask(b, ["attempt", [name, "BBBB"]])).ok;
+    assert.equal(got.before, "held", JSON.stringify(got));
+    assert.ok(got.ms < 2900, `took ${got.ms} ms`);
+  }));

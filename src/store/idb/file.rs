@@ -287,6 +287,7 @@ impl Backing for IdbFile {
             scope,
             runs,
             on_fail,
+            ..
         } = commit;
         let chunk = self.chunk;
         // The file's length before and after this commit, as this page sees it.

@@ -19,6 +19,7 @@ fn kind_of(name: &str) -> ErrorKind {
         "InvalidStateError" | "TransactionInactiveError" => ErrorKind::Closed,
         "DataError" | "InvalidAccessError" => ErrorKind::InvalidArgument,
         "NotSupportedError" => ErrorKind::Unsupported,
+        "NoModificationAllowedError" => ErrorKind::Busy,
         _ => ErrorKind::Io,
     }
 }

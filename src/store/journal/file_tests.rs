@@ -78,21 +78,83 @@ fn a_journal_without_its_file_is_removed() {
     assert!(!path.exists() && !path_of(&path).exists());
 }
 
-#[test]
-fn a_journal_of_another_version_is_an_error_and_kept() {
-    let (before, changes) = scenario();
-    let (_dir, path) = pending(&before, &changes[0]);
-    let mut journal = fs::read(path_of(&path)).unwrap();
-    journal[8..12].copy_from_slice(&2u32.to_le_bytes());
+/// Makes the journal of `path` one of `version`, checksummed as version 1
+/// did: the header's first 40 bytes, then the body's bytes as they are.
+fn relabel(path: &std::path::Path, version: u32) {
+    let mut journal = fs::read(path_of(path)).unwrap();
+    journal[8..12].copy_from_slice(&version.to_le_bytes());
     let mut hash = Xxh3Default::new();
     hash.update(&journal[..CHECKED]);
     hash.update(&journal[HEADER_LEN..]);
     journal[CHECKED..HEADER_LEN].copy_from_slice(&hash.digest128().to_le_bytes());
-    fs::write(path_of(&path), &journal).unwrap();
+    fs::write(path_of(path), &journal).unwrap();
+}
+
+#[test]
+fn a_journal_of_another_version_is_an_error_and_kept() {
+    let (before, changes) = scenario();
+    let (_dir, path) = pending(&before, &changes[0]);
+    relabel(&path, 3);
     let err = recover(&path).unwrap_err();
-    assert!(err.to_string().contains("version 2"), "{err}");
+    assert!(err.to_string().contains("version 3"), "{err}");
     assert_eq!(fs::read(&path).unwrap(), before);
     assert!(path_of(&path).exists());
+}
+
+#[test]
+fn a_journal_of_version_1_is_still_replayed() {
+    let (before, changes) = scenario();
+    for change in &changes {
+        let (_dir, path) = pending(&before, change);
+        // The same commit as version 1 wrote it.
+        relabel(&path, 1);
+        assert!(recover(&path).unwrap());
+        assert_eq!(fs::read(&path).unwrap(), change.after(&before));
+    }
+}
+
+/// `known(record bytes, at, len)`: [`Known`] given the record's bytes.
+type KnownIn<'a> = dyn Fn(&[u8], u64, usize) -> Option<u128> + 'a;
+
+/// A record of 2.5 blocks at offset `BLOCK`, the journal written with
+/// `known` giving block hashes, and the file it is beside.
+fn with_known(known: &KnownIn) -> (tempfile::TempDir, PathBuf, Vec<u8>) {
+    let base = std::env::var_os("TMPDIR").map_or_else(std::env::temp_dir, PathBuf::from);
+    let dir = tempfile::tempdir_in(base).unwrap();
+    let path = dir.path().join("f");
+    fs::write(&path, vec![1; 4 * BLOCK]).unwrap();
+    let bytes: Vec<u8> = (0..BLOCK * 5 / 2).map(|i| (i % 251) as u8).collect();
+    let records = [Record {
+        at: BLOCK as u64,
+        bytes: &bytes,
+    }];
+    let mut journal = open(&path_of(&path)).unwrap();
+    write_with(&mut journal, 4 * BLOCK as u64, &records, &|at, len| {
+        known(&bytes, at, len)
+    })
+    .unwrap();
+    let mut after = vec![1; 4 * BLOCK];
+    after[BLOCK..BLOCK + bytes.len()].copy_from_slice(&bytes);
+    (dir, path, after)
+}
+
+#[test]
+fn block_hashes_the_flush_knows_make_the_same_journal() {
+    let (_a, computed, after) = with_known(&|_, _, _| None);
+    let block = |bytes: &[u8], at: u64, len: usize| {
+        let start = at as usize - BLOCK;
+        Some(xxh3_128(&bytes[start..start + len]))
+    };
+    // Every block known, or every other one.
+    let (_b, all, _) = with_known(&block);
+    let (_c, some, _) = with_known(&|bytes, at, len| {
+        block(bytes, at, len).filter(|_| at % (2 * BLOCK as u64) == 0)
+    });
+    let journal = fs::read(path_of(&computed)).unwrap();
+    assert_eq!(fs::read(path_of(&all)).unwrap(), journal);
+    assert_eq!(fs::read(path_of(&some)).unwrap(), journal);
+    assert!(recover(&all).unwrap());
+    assert_eq!(fs::read(&all).unwrap(), after);
 }
 
 #[test]

@@ -4,9 +4,11 @@
 
 use std::io::{self, SeekFrom};
 
-use xxhash_rust::xxh3::Xxh3Default;
+use xxhash_rust::xxh3::{Xxh3Default, xxh3_128};
 
-use super::{CHECKED, CHUNK, HEADER_LEN, MAGIC, RECORD_HEAD, Storage, VERSION, finish};
+use super::{
+    BLOCK, CHECKED, CHUNK, HEADER_LEN, MAGIC, RECORD_HEAD, Storage, VERSION, VERSION_1, finish,
+};
 
 /// What a journal holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,9 +59,10 @@ pub(crate) fn inspect(journal: &mut impl Storage) -> io::Result<Found> {
         left: body_len,
         hash: Xxh3Default::new(),
         buffer: Vec::new(),
+        blocks: version == VERSION,
     };
     body.hash.update(&header[..CHECKED]);
-    if version != VERSION {
+    if version != VERSION && version != VERSION_1 {
         body.skip(body_len)?;
         if body.hash.digest128() != checksum {
             return Ok(Found::Torn);
@@ -102,6 +105,8 @@ struct Body<'a, J> {
     left: u64,
     hash: Xxh3Default,
     buffer: Vec<u8>,
+    /// Version 2: a record's bytes are checksummed by the hashes of their blocks.
+    blocks: bool,
 }
 
 impl<J: Storage> Body<'_, J> {
@@ -117,9 +122,12 @@ impl<J: Storage> Body<'_, J> {
         Ok(Some(head))
     }
 
-    /// Hashes the next `len` bytes (at most `left`).
+    /// Hashes the next `len` bytes (at most `left`): one record's bytes in
+    /// version 2, block by block.
     fn skip(&mut self, mut len: u64) -> io::Result<()> {
         debug_assert!(len <= self.left);
+        // A multiple of BLOCK, so that reads split no block but a record's last.
+        const { assert!(CHUNK % BLOCK == 0) };
         if self.buffer.is_empty() {
             self.buffer = vec![0; CHUNK.min(usize::try_from(self.left).unwrap_or(CHUNK))];
         }
@@ -129,7 +137,13 @@ impl<J: Storage> Body<'_, J> {
                 .len()
                 .min(usize::try_from(len).unwrap_or(usize::MAX));
             self.journal.read_exact(&mut self.buffer[..n])?;
-            self.hash.update(&self.buffer[..n]);
+            if self.blocks {
+                for block in self.buffer[..n].chunks(BLOCK) {
+                    self.hash.update(&xxh3_128(block).to_le_bytes());
+                }
+            } else {
+                self.hash.update(&self.buffer[..n]);
+            }
             len -= n as u64;
             self.left -= n as u64;
         }

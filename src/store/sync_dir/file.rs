@@ -124,7 +124,13 @@ impl SyncFile {
     /// bytes long, through the journal: on `Ok` all of it is in the file;
     /// on `Err` none of it, or (if writing in place failed) all of it once
     /// the journal is replayed, which the next call on this file does.
-    fn change(&self, len_after: impl FnOnce(u64) -> u64, records: &[Record<'_>]) -> Result<()> {
+    /// `known` gives hashes of blocks the flush computed (`journal::commit_with`).
+    fn change(
+        &self,
+        len_after: impl FnOnce(u64) -> u64,
+        records: &[Record<'_>],
+        known: &journal::Known<'_>,
+    ) -> Result<()> {
         let mut state = self.settled()?;
         let State {
             data,
@@ -136,7 +142,7 @@ impl SyncFile {
             return journal::apply(data, len, records)
                 .map_err(|e| Error::from_io(format!("write {:?}", self.name), e));
         };
-        journal::change(data, journal, len_after, records).map_err(|failed| match failed {
+        journal::change(data, journal, len_after, records, known).map_err(|failed| match failed {
             Failed::Journal(e) => {
                 Error::from_io(format!("write the journal of {:?}", self.name), e)
             }
@@ -176,7 +182,7 @@ impl Backing for SyncFile {
     /// A new length is a commit with no records: journaled like the others,
     /// so that every change to the file goes through the journal.
     fn set_len(&self, len: u64) -> Result<()> {
-        self.change(|_| len, &[])
+        self.change(|_| len, &[], &journal::no_hashes)
             .map_err(|e| Error::new(e.kind(), format!("set the file length to {len}: {e}")))
     }
 
@@ -189,7 +195,9 @@ impl Backing for SyncFile {
             .map(|(at, bytes)| Record { at, bytes })
             .collect();
         let end = commit.end();
-        self.change(|now| now.max(end), &records)?;
+        self.change(|now| now.max(end), &records, &|at, len| {
+            commit.block_hash(at, len)
+        })?;
         self.stats.record(commit.runs);
         Ok(())
     }

@@ -4,6 +4,7 @@
 //! its calls as [`Error`]s.
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::ops::Range;
 
 use wasm_bindgen::JsValue;
 
@@ -11,6 +12,12 @@ use super::js::{self, SyncHandle};
 use crate::error::Result;
 use crate::store::idb::js_error;
 use crate::store::journal::Storage;
+
+/// The most bytes one `write` call hands the handle. Chromium's OPFS
+/// writes a file that grows 3–4x as fast in 1 MiB calls as in one 64 MiB
+/// call (51–56 ms vs 179–181 ms for 64 MiB, then `flush`; the same once the
+/// file has its blocks), and a journal grows at a map's first flush.
+const WRITE_PIECE: u64 = 1 << 20;
 
 /// An open file of a sync directory and a position in it.
 #[derive(Debug)]
@@ -62,8 +69,12 @@ impl Handle {
 
     /// Writes all of `data` at `offset`.
     pub(crate) fn write_all_at(&self, offset: u64, data: &[u8]) -> io::Result<()> {
-        self.write_with(offset, data.len() as u64, |done, at| {
-            js::write_at(&self.js, &data[done as usize..], at)
+        self.write_with(offset, data.len() as u64, |piece, at| {
+            js::write_at(
+                &self.js,
+                &data[piece.start as usize..piece.end as usize],
+                at,
+            )
         })
     }
 
@@ -72,24 +83,28 @@ impl Handle {
     #[cfg(feature = "js")]
     pub(crate) fn write_array_at(&self, offset: u64, data: &js_sys::Uint8Array) -> io::Result<()> {
         let len = data.length();
-        self.write_with(offset, u64::from(len), |done, at| {
-            js::write_array_at(&self.js, &data.subarray(done as u32, len), at)
+        self.write_with(offset, u64::from(len), |piece, at| {
+            js::write_array_at(
+                &self.js,
+                &data.subarray(piece.start as u32, piece.end as u32),
+                at,
+            )
         })
     }
 
-    /// Writes `len` bytes from `offset` with `write(done, at)`, which writes
-    /// some of the bytes from `done` at file offset `at` and says how many,
-    /// until all are written.
+    /// Writes `len` bytes from `offset` with `write(piece, at)`, which writes
+    /// some of the bytes of `piece` (at most [`WRITE_PIECE`] of them) at file
+    /// offset `at` and says how many, until all are written.
     fn write_with(
         &self,
         offset: u64,
         len: u64,
-        mut write: impl FnMut(u64, f64) -> std::result::Result<f64, JsValue>,
+        mut write: impl FnMut(Range<u64>, f64) -> std::result::Result<f64, JsValue>,
     ) -> io::Result<()> {
         let mut done = 0;
         while done < len {
             let at = offset + done;
-            let n = write(done, at as f64)
+            let n = write(done..len.min(done + WRITE_PIECE), at as f64)
                 .map_err(|e| io_error(&format!("write {:?} at {at}", self.name), &e))?;
             if n < 1.0 {
                 return Err(io::Error::new(

@@ -82,10 +82,76 @@ async function retry() {
   return { same: file.length === map.length && file.every((x, i) => x === map[i]), ends: [file[0], file[100], file[file.length - 1]] };
 }
 
+// Two workers of two pages on one file (opfs.test.mjs): `hold` maps it
+// and keeps the map, `attempt` maps it from the other, `release` closes the
+// held map, `churn` calls on it in a loop while the other attempts.
+const shared = {};
+const letter = (c) => new TextEncoder().encode(c);
+
+async function hold(name) {
+  await init();
+  shared.s = await FileStore.open(name, { store: "opfs" });
+  shared.m = await shared.s.map("shared", { create: true, length: 2 * PAGESIZE });
+  shared.m.setSlice(0, letter("held"));
+  await shared.m.flush();
+  return "holding";
+}
+
+async function release() {
+  shared.m.close();
+  return "released";
+}
+
+/** Maps the shared file, writes `tag` at its start, flushes and closes; what it read before, or the error. */
+async function attempt([name, tag]) {
+  await init();
+  const s = await FileStore.open(name, { store: "opfs" });
+  const t0 = performance.now();
+  try {
+    const m = await s.map("shared", { create: true, length: 2 * PAGESIZE });
+    const before = new TextDecoder().decode(m.slice(0, 4));
+    m.setSlice(0, letter(tag));
+    await m.flush();
+    m.close();
+    return { before, ms: performance.now() - t0 };
+  } catch (e) {
+    return { name: e.name, message: e.message, ms: performance.now() - t0 };
+  }
+}
+
+/** What `writeFile` and `remove` of the shared file reject with (names), `list`, and the OPFS files. */
+async function replaceHeld(name) {
+  await init();
+  const s = await FileStore.open(name, { store: "opfs" });
+  const write = await errorName(() => s.writeFile("shared", letter("new")));
+  const remove = await errorName(() => s.remove("shared"));
+  // What OPFS holds: no `shared.vmmap-partial` left by the refused writeFile.
+  const files = [];
+  const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(name);
+  for await (const [entry] of dir.entries()) files.push(entry);
+  return { write, remove, list: await s.list(), files: files.sort() };
+}
+
+/** Calls on the shared file for `ms` ms (each opens and closes its handle); how many, and any error. */
+async function churn([name, ms]) {
+  await init();
+  const s = await FileStore.open(name, { store: "opfs" });
+  let calls = 0;
+  for (const end = performance.now() + ms; performance.now() < end; calls++) {
+    const bytes = await s.readFile("shared");
+    if (bytes.length !== 2 * PAGESIZE) throw new Error(`read ${bytes.length} bytes`);
+    const m = await s.map("shared");
+    m.set(PAGESIZE, calls & 0xff);
+    await m.flush();
+    m.close();
+  }
+  return { calls };
+}
+
 onmessage = async ({ data }) => {
   try {
     const [step, name] = Array.isArray(data) ? data : ["scenario", data];
-    postMessage({ ok: await { scenario, fail, retry }[step](name) });
+    postMessage({ ok: await { scenario, fail, retry, hold, release, attempt, replaceHeld, churn }[step](name) });
   } catch (e) {
     postMessage({ error: `${e.name}: ${e.message}` });
   }
