@@ -355,19 +355,20 @@ check_versions() {
   [ "$crate" = "$npm" ] && [ "$crate" = "$changelog" ]
 }
 
-# check_crate_files: the crate ships what a dependent builds (src/**/*.rs)
+# check_crate_files: the crate ships what a dependent builds (src/**/*.rs and
+# the JS snippet src/js/sync_dir.js, which the browser build imports)
 # and the README, changelog and license texts; cargo adds Cargo.toml.orig,
 # Cargo.lock and .cargo_vcs_info.json. Anything else fails. (--allow-dirty:
 # the list does not depend on what is committed; the dry run checks that.)
 check_crate_files() {
   local files extra f
   files=$(cargo package --list --locked --quiet --allow-dirty) || return 1
-  extra=$(grep -vxE 'src/.*\.rs|Cargo\.toml(\.orig)?|Cargo\.lock|\.cargo_vcs_info\.json|README\.md|CHANGELOG\.md|LICENSE-(MIT|APACHE)' <<<"$files")
+  extra=$(grep -vxE 'src/.*\.rs|src/js/sync_dir\.js|Cargo\.toml(\.orig)?|Cargo\.lock|\.cargo_vcs_info\.json|README\.md|CHANGELOG\.md|LICENSE-(MIT|APACHE)' <<<"$files")
   if [ -n "$extra" ]; then
     printf 'not for the crate package:\n%s\n' "$extra" >&2
     return 1
   fi
-  for f in src/lib.rs README.md CHANGELOG.md LICENSE-MIT LICENSE-APACHE; do
+  for f in src/lib.rs src/js/sync_dir.js README.md CHANGELOG.md LICENSE-MIT LICENSE-APACHE; do
     grep -qx "$f" <<<"$files" || { echo "missing from the crate package: $f" >&2; return 1; }
   done
   echo "$(wc -l <<<"$files") files"
