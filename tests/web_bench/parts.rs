@@ -132,6 +132,17 @@ fn parts(t0: f64, t2: f64, txs: &[(f64, f64)]) -> Parts {
     }
 }
 
+/// Prints the time ratio vmmap/raw of paired rounds: the whole flush, and
+/// the engine's commit (transaction created to `complete`).
+fn ratio_line(vmmap: &[Parts], raw: &[Parts]) {
+    let each = |xs: &[Parts], k: fn(&Parts) -> f64| xs.iter().map(k).collect::<Vec<_>>();
+    console_log!(
+        "time ratio vmmap/raw (median of per-round ratios): total {:.3}; created → complete {:.3}",
+        paired(&each(vmmap, |p| p.total), &each(raw, |p| p.total)),
+        paired(&each(vmmap, |p| p.commit), &each(raw, |p| p.commit))
+    );
+}
+
 pub async fn measure() {
     let started = now();
     let p = probe();
@@ -237,7 +248,6 @@ pub async fn measure() {
     }
     progress("parts: all-dirty flushes", started);
     let med = |xs: &[Parts], k: fn(&Parts) -> f64| median(&xs.iter().map(k).collect::<Vec<_>>());
-    let totals = |xs: &[Parts]| xs.iter().map(|p| p.total).collect::<Vec<_>>();
     console_log!("");
     console_log!(
         "One-page flush in parts, medians of {PAGE_RUNS} calls per side, taking turns (ms); \
@@ -277,14 +287,7 @@ pub async fn measure() {
                 .collect::<Vec<_>>()
         )
     );
-    console_log!(
-        "time ratio vmmap/raw (median of per-round ratios): total {:.3}; created → complete {:.3}",
-        paired(&totals(&v), &totals(&r)),
-        paired(
-            &v.iter().map(|p| p.commit).collect::<Vec<_>>(),
-            &r.iter().map(|p| p.commit).collect::<Vec<_>>()
-        )
-    );
+    ratio_line(&v, &r);
     console_log!("");
     console_log!(
         "Flush of every page (64 MiB) in parts, medians of {BULK_RUNS} calls per side, taking \
@@ -315,12 +318,5 @@ pub async fn measure() {
         );
     }
     console_log!("");
-    console_log!(
-        "time ratio vmmap/raw (median of per-round ratios): total {:.3}; created → complete {:.3}",
-        paired(&totals(&vb), &totals(&rb)),
-        paired(
-            &vb.iter().map(|p| p.commit).collect::<Vec<_>>(),
-            &rb.iter().map(|p| p.commit).collect::<Vec<_>>()
-        )
-    );
+    ratio_line(&vb, &rb);
 }
