@@ -157,15 +157,23 @@ impl FileStore {
     /// As [`memory`](FileStore::memory), but a map reads its whole window
     /// when it is made, as maps over the browser's IndexedDB store must
     /// (IndexedDB reads only asynchronously): the emulation's other way of
-    /// loading, on every target, for tests.
+    /// loading, on every target, for tests. It also commits as IndexedDB
+    /// does: a flush snapshots its pages (copy-on-write) and the store
+    /// writes them later, before anything reads the file or `flushed()`
+    /// resolves; so a change made after `flush` waits for the next one.
     ///
     /// # Example
     /// ```
     /// # pollster::block_on(async {
     /// let store = vmmap::FileStore::memory_preloaded();
     /// store.write_file("a", b"hello").await?;
-    /// let m = unsafe { store.map("a", &vmmap::MmapOptions::new()).await }?;
+    /// let mut m = unsafe { store.map("a", &vmmap::MmapOptions::new()).await }?;
     /// assert_eq!(&m[..], b"hello");
+    /// m.write_at(0, b"J")?;
+    /// m.flush()?;
+    /// m.write_at(4, b"y")?; // after the flush: not in it
+    /// m.flushed().await?;
+    /// assert_eq!(store.read_file("a").await?, b"Jello");
     /// # vmmap::Result::Ok(()) }).unwrap();
     /// ```
     pub fn memory_preloaded() -> FileStore {

@@ -4,7 +4,8 @@
 //! contract that the browser, WASI and Emscripten use, whose maps load
 //! pages on demand (as over WASI and Emscripten files); and again, in
 //! `preloaded::`, on `FileStore::memory_preloaded()`, whose maps load their
-//! window when made (as over IndexedDB).
+//! window when made and whose flushes are written later from a snapshot of
+//! the pages (as over IndexedDB).
 
 #[macro_use]
 mod conformance;

@@ -5,6 +5,7 @@ use std::fmt;
 use std::ops::Range;
 
 use super::bytes::zeroed;
+use super::shared::Snapshot;
 pub(crate) use super::tracker::Source;
 use crate::backend::{FlushFuture, OnFail, ThreadSafety};
 use crate::error::Result;
@@ -41,6 +42,17 @@ pub(crate) trait Backing: fmt::Debug + ThreadSafety {
         Ok(out)
     }
 
+    /// For a store that reads a commit's bytes after [`commit`](Self::commit)
+    /// returns (the browser's IndexedDB store, which issues its puts across
+    /// tasks), the size in file bytes of the units it writes whole: the
+    /// flush hands it a [`Snapshot`] of every page of each unit a run
+    /// touches, kept by copy-on-write, instead of copying them. `None` (the
+    /// default): the store reads [`Commit::window`] during the call. Only
+    /// stores whose maps load whole windows (not [`on_demand`](Self::on_demand)).
+    fn deferred_unit(&self) -> Option<u64> {
+        None
+    }
+
     /// Sets the file's length: new bytes are zero.
     fn set_len(&self, len: u64) -> Result<()>;
 
@@ -73,6 +85,10 @@ pub(crate) struct Commit<'a> {
     /// [`block_hash`](Self::block_hash).
     pub(crate) hashes: &'a [(usize, u128)],
     pub(crate) page: usize,
+    /// The pages of the commit as they are now, for as long as the store
+    /// holds it: given to a store with a [`deferred_unit`](Backing::deferred_unit).
+    #[allow(dead_code)] // read by the deferring stores only (store/idb/, store/memory.rs)
+    pub(crate) snapshot: Option<Snapshot>,
     /// Called if a commit that was started fails later (in the browser), so
     /// that the map marks the runs dirty again.
     #[allow(dead_code)] // read by the browser's store only (store/idb/file.rs)

@@ -17,4 +17,4 @@ mod tracker;
 pub(crate) use backing::{Backing, Commit};
 pub(crate) use bytes::zeroed;
 pub(crate) use region::map_window;
-pub(crate) use shared::Windows;
+pub(crate) use shared::{Snapshot, Windows};

@@ -157,6 +157,11 @@ impl MappedRegion for PagedRegion {
                     });
                 }
             });
+            // A store that reads the bytes later gets them by copy-on-write.
+            let snapshot = pages
+                .backing
+                .deferred_unit()
+                .map(|unit| pages.freeze(state, &runs, unit));
             pages.backing.commit(Commit {
                 window: held,
                 offset: pages.offset,
@@ -164,6 +169,7 @@ impl MappedRegion for PagedRegion {
                 runs: &runs,
                 hashes: state.tracker.fresh(),
                 page: crate::page_size(),
+                snapshot,
                 on_fail,
             })?;
             state.tracker.committed(range);

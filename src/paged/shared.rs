@@ -13,6 +13,10 @@
 //! file writes the same bytes — is what the `unsafe` constructors' contract
 //! rules out.
 //!
+//! A store that writes a commit after the flush returns (IndexedDB) reads
+//! it from a [`Snapshot`]: every change vmmap makes to a page in flight
+//! copies the page aside first (`snapshot.rs`).
+//!
 //! Pages over a store that reads synchronously are loaded on demand
 //! ([`Pages::ensure`]): until then a page's bytes are uninitialized memory
 //! that nothing refers to. Every reference vmmap makes to the bytes, and
@@ -62,6 +66,9 @@ pub(crate) struct State {
     resident: PageSet,
     /// How many pages `resident` holds (counted, not scanned, as they load).
     loaded: usize,
+    /// The snapshots of commits in flight that may still read pages in
+    /// place (`snapshot.rs`): a change to one of those pages copies it first.
+    flights: Vec<Weak<Mutex<snapshot::Flight>>>,
 }
 
 impl State {
@@ -121,6 +128,7 @@ impl Pages {
                 remote: BTreeMap::new(),
                 resident: PageSet::new(if complete { 0 } else { pages }),
                 loaded: 0,
+                flights: Vec::new(),
             }),
             stale: AtomicBool::new(false),
             complete: AtomicBool::new(complete),
@@ -161,6 +169,7 @@ impl Pages {
                 remote: BTreeMap::new(),
                 resident: PageSet::new(0),
                 loaded: 0,
+                flights: Vec::new(),
             }),
             stale: AtomicBool::new(false),
             complete: AtomicBool::new(true),
@@ -192,9 +201,12 @@ impl Pages {
     #[allow(clippy::mut_from_ref)]
     pub(crate) unsafe fn bytes_mut(&self, range: Range<usize>, track: bool) -> Result<&mut [u8]> {
         self.ensure(range.clone())?;
-        if track {
-            self.locked(|state, held| state.tracker.expose(held, range.clone()));
-        }
+        self.locked(|state, held| {
+            state.thaw(held, &range);
+            if track {
+                state.tracker.expose(held, range.clone());
+            }
+        });
         // SAFETY: resident (above); the caller's promise.
         Ok(unsafe { self.bytes.get_mut(range) })
     }
@@ -221,8 +233,9 @@ impl Pages {
         for partial in self.partial_pages(&range) {
             self.ensure(partial)?;
         }
-        let passed_on = self.locked(|state, _| {
+        let passed_on = self.locked(|state, held| {
             self.claim(state, &range);
+            state.thaw(held, &range);
             // SAFETY: writes to the bytes happen under the lock we hold, and
             // vmmap's own reads too; a user's borrow of these bytes through
             // another map is ruled out by the constructors' contract.
@@ -250,7 +263,8 @@ impl Pages {
         let range = dest..dest + count;
         self.ensure(src..src + count)?;
         self.ensure(range.clone())?;
-        let passed_on = self.locked(|state, _| {
+        let passed_on = self.locked(|state, held| {
+            state.thaw(held, &range);
             // SAFETY: as in `write`.
             unsafe { self.bytes.copy_within(src, dest, count) };
             if shared {
@@ -295,7 +309,8 @@ impl Pages {
         if self.ensure(here.clone()).is_err() {
             return;
         }
-        self.locked(|state, _| {
+        self.locked(|state, held| {
+            state.thaw(held, &here);
             // SAFETY: as in `write`.
             unsafe { self.bytes.get_mut(here.clone()) }.copy_from_slice(&data[from]);
             state.tracker.written(here.clone());
@@ -355,6 +370,7 @@ impl Pages {
                 if held.range(range.clone()) != theirs.as_slice()
                     && state.tracker.may_replace(held, index)
                 {
+                    state.thaw(held, &range);
                     // SAFETY: as in `write`; `held`'s reads above have ended.
                     unsafe { self.bytes.get_mut(range) }.copy_from_slice(&theirs);
                     state.tracker.replaced(held, index);
@@ -372,7 +388,15 @@ impl Pages {
     }
 }
 
+impl Drop for Pages {
+    fn drop(&mut self) {
+        self.keep_all_frozen();
+    }
+}
+
 mod loading;
+mod snapshot;
 mod windows;
 
+pub(crate) use snapshot::Snapshot;
 pub(crate) use windows::Windows;

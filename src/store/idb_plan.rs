@@ -115,10 +115,10 @@ pub(crate) struct ChunkWrite {
     pub(crate) index: u64,
     /// Where `bytes` starts in the chunk.
     pub(crate) at: usize,
-    /// The map's bytes of the chunk from `at`: up to the end of its last
-    /// dirty range or, if `whole`, the chunk as the file holds it once
-    /// written (to the chunk's end or the file's).
-    pub(crate) bytes: Vec<u8>,
+    /// Where the map's bytes of the chunk from `at` are in its window: up
+    /// to the end of its last dirty range or, if `whole`, the chunk as the
+    /// file holds it once written (to the chunk's end or the file's).
+    pub(crate) bytes: Range<usize>,
     /// The dirty ranges, in the chunk.
     pub(crate) dirty: Vec<Range<usize>>,
     /// The map holds every byte of the chunk and knows that those it did not
@@ -138,27 +138,33 @@ impl ChunkWrite {
     }
 
     /// The chunk as stored (`stored`, empty if missing) with the dirty
-    /// ranges written over it, grown with zeros to reach them.
-    pub(crate) fn merge(&self, mut stored: Vec<u8>) -> Vec<u8> {
+    /// ranges written over it, grown with zeros to reach them; `read`
+    /// copies the map's bytes of a range of its window into a slice.
+    pub(crate) fn merge(
+        &self,
+        mut stored: Vec<u8>,
+        mut read: impl FnMut(Range<usize>, &mut [u8]),
+    ) -> Vec<u8> {
         let need = self.dirty.iter().map(|r| r.end).max().unwrap_or(0);
         if stored.len() < need {
             stored.resize(need, 0);
         }
         for r in &self.dirty {
-            stored[r.clone()].copy_from_slice(&self.bytes[r.start - self.at..r.end - self.at]);
+            let from = self.bytes.start + (r.start - self.at);
+            read(from..from + r.len(), &mut stored[r.clone()]);
         }
         stored
     }
 }
 
 /// What a flush writes, chunk by chunk (`chunk` bytes each), in the order of
-/// `runs`: the dirty `runs` of `window`, the map's bytes from file offset
-/// `offset`, copied now (the map may change before the transaction starts).
-/// `scope` is the part of `window` whose stored content the map holds;
-/// `size` the file's length after the flush if the map knows the file's
-/// state: only then are chunks worth copying whole.
+/// `runs`: the dirty `runs` of a window, the map's bytes from file offset
+/// `offset`. Nothing is copied: the bytes are read from the window's
+/// snapshot when the transaction puts them. `scope` is the part of the
+/// window whose stored content the map holds; `size` the file's length
+/// after the flush if the map knows the file's state: only then are chunks
+/// put whole.
 pub(crate) fn plan_flush(
-    window: &[u8],
     offset: u64,
     scope: Range<usize>,
     runs: &[Range<usize>],
@@ -181,9 +187,8 @@ pub(crate) fn plan_flush(
                         .map(|size| (start + chunk).min(size))
                         .filter(|&e| start >= known_from && e <= known_to);
                     let from = start.max(offset);
-                    let bytes = whole_end.map_or_else(Vec::new, |e| {
-                        window[(from - offset) as usize..(e - offset) as usize].to_vec()
-                    });
+                    let bytes =
+                        whole_end.map_or(0..0, |e| (from - offset) as usize..(e - offset) as usize);
                     plan.push(ChunkWrite {
                         index,
                         at: (from - start) as usize,
@@ -200,7 +205,7 @@ pub(crate) fn plan_flush(
     for w in plan.iter_mut().filter(|w| !w.whole) {
         let from = w.index * chunk + w.at as u64;
         let to = w.index * chunk + w.dirty.last().map_or(0, |r| r.end) as u64;
-        w.bytes = window[(from - offset) as usize..(to - offset) as usize].to_vec();
+        w.bytes = (from - offset) as usize..(to - offset) as usize;
     }
     plan
 }
@@ -332,21 +337,15 @@ mod tests {
         assert_eq!(shrunk.after(), Some(META.next(40, 8.0)));
     }
 
-    /// A window of `len` bytes whose byte `i` is `i`.
-    fn window(len: u8) -> Vec<u8> {
-        (0..len).collect()
-    }
-
     #[test]
     fn without_the_state_a_flush_takes_the_bytes_up_to_the_last_dirty_one() {
-        let w = window(32);
-        let plan = plan_flush(&w, 0, 0..32, &[2..5], 8, None);
+        let plan = plan_flush(0, 0..32, &[2..5], 8, None);
         assert_eq!(
             plan,
             [ChunkWrite {
                 index: 0,
                 at: 0,
-                bytes: vec![0, 1, 2, 3, 4],
+                bytes: 0..5,
                 dirty: vec![2..5],
                 whole: false,
             }]
@@ -355,15 +354,14 @@ mod tests {
         assert!(!plan[0].put_as_is(8, true));
         // A window that starts inside a chunk (a file written with larger
         // chunks than windows are aligned to) has its bytes from there.
-        let plan = plan_flush(&w, 4, 0..32, &[1..2], 8, None);
-        assert_eq!((plan[0].at, plan[0].bytes.as_slice()), (4, &[0, 1][..]));
+        let plan = plan_flush(4, 0..32, &[1..2], 8, None);
+        assert_eq!((plan[0].at, plan[0].bytes.clone()), (4, 0..2));
         assert_eq!(plan[0].dirty, [5..6]);
     }
 
     #[test]
     fn runs_split_at_chunks_and_share_one() {
-        let w = window(32);
-        let plan = plan_flush(&w, 0, 0..32, &[6..18, 20..21, 23..24], 8, None);
+        let plan = plan_flush(0, 0..32, &[6..18, 20..21, 23..24], 8, None);
         let dirty: Vec<_> = plan.iter().map(|c| (c.index, c.dirty.clone())).collect();
         assert_eq!(
             dirty,
@@ -374,7 +372,7 @@ mod tests {
             ]
         );
         assert_eq!(plan[2].at, 0);
-        assert_eq!(plan[2].bytes, (16..24).collect::<Vec<u8>>());
+        assert_eq!(plan[2].bytes, 16..24);
         // A chunk the dirty bytes cover is put as it is, state known or not.
         let as_is: Vec<_> = plan.iter().map(|c| c.put_as_is(8, false)).collect();
         assert_eq!(as_is, [false, true, false]);
@@ -383,22 +381,21 @@ mod tests {
     #[test]
     fn a_map_that_knows_the_state_copies_whole_chunks_up_to_the_file_end() {
         // The window starts at chunk 2 (byte 16); the file will be 30 bytes.
-        let w: Vec<u8> = (16..32).collect();
-        let plan = plan_flush(&w, 16, 0..16, &[1..2, 9..10], 8, Some(30));
+        let plan = plan_flush(16, 0..16, &[1..2, 9..10], 8, Some(30));
         assert_eq!(
             plan,
             [
                 ChunkWrite {
                     index: 2,
                     at: 0,
-                    bytes: (16..24).collect(),
+                    bytes: 0..8,
                     dirty: vec![1..2],
                     whole: true,
                 },
                 ChunkWrite {
                     index: 3,
                     at: 0,
-                    bytes: (24..30).collect(),
+                    bytes: 8..14,
                     dirty: vec![1..2],
                     whole: true,
                 },
@@ -411,31 +408,33 @@ mod tests {
 
     #[test]
     fn a_chunk_not_all_in_scope_is_merged() {
-        let w = window(16);
         // The map holds the stored content of bytes 4..16 only.
-        let plan = plan_flush(&w, 0, 4..16, &[5..6, 9..10], 8, Some(16));
+        let plan = plan_flush(0, 4..16, &[5..6, 9..10], 8, Some(16));
         assert_eq!(
             plan.iter().map(|c| c.whole).collect::<Vec<_>>(),
             [false, true]
         );
-        assert_eq!(plan[0].bytes, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(plan[0].bytes, 0..6);
     }
 
     #[test]
     fn merge_writes_the_dirty_ranges_over_the_stored_chunk() {
+        // The chunk's bytes from 2 are at 10.. in the window.
         let write = ChunkWrite {
             index: 0,
             at: 2,
-            bytes: vec![1, 2, 3, 4, 5, 6],
+            bytes: 10..16,
             dirty: vec![2..3, 6..8],
             whole: false,
         };
-        assert_eq!(write.merge(vec![9; 8]), [9, 9, 1, 9, 9, 9, 5, 6]);
+        let window: Vec<u8> = [0; 10].into_iter().chain(1..=6).collect();
+        let merge = |stored| write.merge(stored, |r, out| out.copy_from_slice(&window[r]));
+        assert_eq!(merge(vec![9; 8]), [9, 9, 1, 9, 9, 9, 5, 6]);
         // A missing or short chunk grows with zeros to the last dirty byte.
-        assert_eq!(write.merge(Vec::new()), [0, 0, 1, 0, 0, 0, 5, 6]);
-        assert_eq!(write.merge(vec![9; 3]), [9, 9, 1, 0, 0, 0, 5, 6]);
+        assert_eq!(merge(Vec::new()), [0, 0, 1, 0, 0, 0, 5, 6]);
+        assert_eq!(merge(vec![9; 3]), [9, 9, 1, 0, 0, 0, 5, 6]);
         // Bytes past the last dirty one are kept.
-        assert_eq!(write.merge(vec![9; 10]), [9, 9, 1, 9, 9, 9, 5, 6, 9, 9]);
+        assert_eq!(merge(vec![9; 10]), [9, 9, 1, 9, 9, 9, 5, 6, 9, 9]);
     }
 
     #[test]

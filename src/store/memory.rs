@@ -3,17 +3,26 @@
 //! `cargo test` (and Miri), and counts what flushes write. Its maps load
 //! pages on demand, as over every store that reads synchronously, or, made
 //! `preloaded`, their whole window when made, as over IndexedDB: so both
-//! ways of loading are tested on the host.
+//! ways of loading are tested on the host. A preloaded store also commits
+//! as IndexedDB does: a flush hands over a [`Snapshot`] of its pages
+//! (copy-on-write) and the store writes it later, before anything reads the
+//! file or awaits `flushed()`; so the snapshot is tested on the host, and
+//! under Miri.
+
+// One `Arc` serves every target: a file's deferred commits hold snapshots
+// of pages, which in the browser build are neither `Send` nor `Sync`.
+#![allow(clippy::arc_with_non_send_sync)]
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::{Counters, Store, StoreStats};
 use crate::backend::FlushFuture;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::MmapOptions;
-use crate::paged::{self, Backing, Commit, Windows, zeroed};
+use crate::paged::{self, Backing, Commit, Snapshot, Windows, zeroed};
 use crate::region::MappedRegion;
 use crate::sync::lock;
 
@@ -32,9 +41,28 @@ pub(crate) struct MemoryStore {
 #[derive(Debug)]
 pub(crate) struct MemoryFile {
     key: String,
+    /// The bytes, as the commits so far left them once `deferred` is
+    /// written: read them through [`MemoryFile::data`].
     data: Mutex<Vec<u8>>,
+    /// Commits handed over but not written yet (preloaded stores only).
+    deferred: Mutex<Vec<Deferred>>,
     stats: Arc<Counters>,
     on_demand: bool,
+}
+
+/// A commit a preloaded store writes later: the runs of a window at
+/// `offset`, read from the snapshot of its pages.
+#[derive(Debug)]
+struct Deferred {
+    offset: u64,
+    runs: Vec<Range<usize>>,
+    snapshot: Snapshot,
+}
+
+/// The unit a preloaded store's commits freeze pages in: two pages, so that
+/// tests see pages frozen beside the dirty ones, as IndexedDB's chunks do.
+fn deferred_unit() -> u64 {
+    2 * crate::page_size() as u64
 }
 
 fn not_found(name: &str) -> Error {
@@ -63,6 +91,7 @@ impl MemoryStore {
         let file = Arc::new(MemoryFile {
             key: format!("memory:{}:{generation}:{name}", self.id),
             data: Mutex::new(data.to_vec()),
+            deferred: Mutex::default(),
             stats: self.stats.clone(),
             on_demand: self.on_demand,
         });
@@ -97,11 +126,11 @@ impl Store for MemoryStore {
     }
 
     async fn read_file(&self, name: &str) -> Result<Vec<u8>> {
-        Ok(lock(&self.file(name)?.data).clone())
+        Ok(self.file(name)?.data().clone())
     }
 
     async fn file_size(&self, name: &str) -> Result<u64> {
-        Ok(lock(&self.file(name)?.data).len() as u64)
+        Ok(self.file(name)?.data().len() as u64)
     }
 
     async fn list(&self) -> Result<Vec<String>> {
@@ -134,18 +163,55 @@ impl Store for MemoryStore {
     }
 }
 
+impl MemoryFile {
+    /// The file's bytes, once every commit handed over is written: as the
+    /// browser's transactions run in order, whatever reads the file after a
+    /// flush sees it. Never called with a window's lock held (the snapshot
+    /// takes it): preloaded maps read the store only outside their locks.
+    fn data(&self) -> MutexGuard<'_, Vec<u8>> {
+        let deferred = std::mem::take(&mut *lock(&self.deferred));
+        // The snapshots are read before the bytes are locked: no lock is
+        // ever held while another is taken here.
+        let pieces: Vec<(u64, Vec<u8>)> = deferred
+            .iter()
+            .flat_map(|d| {
+                d.runs.iter().map(|run| {
+                    let mut bytes = vec![0; run.len()];
+                    d.snapshot.copy(run.clone(), &mut bytes);
+                    (d.offset + run.start as u64, bytes)
+                })
+            })
+            .collect();
+        let mut data = lock(&self.data);
+        for (at, bytes) in pieces {
+            write_at(&mut data, at, &bytes);
+        }
+        data
+    }
+}
+
+/// Writes `bytes` at `at` of `data`, growing it with zeros to reach them.
+/// The caller made sure `at + bytes.len()` fits in memory.
+fn write_at(data: &mut Vec<u8>, at: u64, bytes: &[u8]) {
+    let (at, end) = (at as usize, at as usize + bytes.len());
+    if data.len() < end {
+        data.resize(end, 0);
+    }
+    data[at..end].copy_from_slice(bytes);
+}
+
 impl Backing for MemoryFile {
     fn key(&self) -> &str {
         &self.key
     }
 
     fn len(&self) -> Result<u64> {
-        Ok(lock(&self.data).len() as u64)
+        Ok(self.data().len() as u64)
     }
 
     fn read_at(&self, offset: u64, out: &mut [u8]) -> Result<()> {
         self.stats.read(out.len());
-        let data = lock(&self.data);
+        let data = self.data();
         out.fill(0);
         if let Some(tail) = usize::try_from(offset).ok().and_then(|o| data.get(o..)) {
             let n = tail.len().min(out.len());
@@ -158,6 +224,10 @@ impl Backing for MemoryFile {
         self.on_demand
     }
 
+    fn deferred_unit(&self) -> Option<u64> {
+        (!self.on_demand).then(deferred_unit)
+    }
+
     fn set_len(&self, len: u64) -> Result<()> {
         let len = usize::try_from(len).map_err(|_| {
             Error::new(
@@ -165,27 +235,36 @@ impl Backing for MemoryFile {
                 format!("{len} bytes do not fit in memory"),
             )
         })?;
-        lock(&self.data).resize(len, 0);
+        self.data().resize(len, 0);
         Ok(())
     }
 
     fn commit(&self, commit: Commit<'_>) -> Result<()> {
-        let mut data = lock(&self.data);
-        let too_big = || Error::new(ErrorKind::QuotaExceeded, "the file does not fit in memory");
-        let needed = usize::try_from(commit.end()).map_err(|_| too_big())?;
-        if data.len() < needed {
-            data.resize(needed, 0);
-        }
-        for (at, bytes) in commit.pieces() {
-            // Below `needed`, a usize.
-            let at = at as usize;
-            data[at..at + bytes.len()].copy_from_slice(bytes);
+        if usize::try_from(commit.end()).is_err() {
+            return Err(Error::new(
+                ErrorKind::QuotaExceeded,
+                "the file does not fit in memory",
+            ));
         }
         self.stats.record(commit.runs);
+        if let Some(snapshot) = commit.snapshot {
+            // Called with the window's lock held: written later (`data`).
+            lock(&self.deferred).push(Deferred {
+                offset: commit.offset,
+                runs: commit.runs.to_vec(),
+                snapshot,
+            });
+            return Ok(());
+        }
+        let mut data = lock(&self.data);
+        for (at, bytes) in commit.pieces() {
+            write_at(&mut data, at, bytes);
+        }
         Ok(())
     }
 
     fn committed(&self) -> FlushFuture {
+        drop(self.data());
         Box::pin(std::future::ready(Ok(())))
     }
 }

@@ -150,3 +150,57 @@ pub async fn repeated_flushes_keep_latest_bytes(store: &FileStore) {
     flush_and_wait(&m).await;
     assert_eq!(file(store, "f").await, expected);
 }
+
+/// A flush writes the map as it was when `flush` was called. Where the
+/// write-back runs after the call returns (the browser) or the store reads
+/// the pages later (the preloaded memory store), changes made meanwhile, in
+/// every way a map changes (`write_at`, `move_within`, a raw slice,
+/// another map of the window, an overlapping window), wait for the next
+/// flush. Not a native case: there the file is the map, so `read_file`
+/// sees every write at once (`for_each_flush_cost_case!`).
+pub async fn a_flush_writes_the_map_as_it_was(store: &FileStore) {
+    let (p, g) = (page(), super::granule());
+    let len = 4 * p.max(g);
+    let data = pattern(len);
+    let mut m = write_and_map(store, "f", &data, &access(Access::Write)).await;
+    let mut same = super::map(store, "f", &access(Access::Write)).await;
+    let mut overlapping = super::map(store, "f", &window(g, len - g, Access::Write)).await;
+    ok!(m.write_at(1, b"flushed"));
+    ok!(m.write_at(2 * p + 5, b"too"));
+    ok!(m.write_at(len - 1, b"z"));
+    let mut expected = data.clone();
+    expected[1..8].copy_from_slice(b"flushed");
+    expected[2 * p + 5..2 * p + 8].copy_from_slice(b"too");
+    expected[len - 1] = b'z';
+    ok!(m.flush());
+    // Changes to the pages in flight and to their neighbours.
+    ok!(m.write_at(0, b"later"));
+    ok!(m.move_within(p, 2 * p, 16));
+    ok!(m.as_mut_slice())[2 * p + 6] = b'!';
+    ok!(same.write_at(3, b"same"));
+    ok!(overlapping.write_at(len - g - 1, b"o"));
+    ok!(m.flushed().await);
+    same_bytes(&file(store, "f").await, &expected, "the first flush");
+    let now = m.to_vec();
+    assert_eq!(
+        now[len - 1],
+        b'o',
+        "the overlapping window's write reached m"
+    );
+    // `m` last: the raw slice's byte reached no other window.
+    for map in [&overlapping, &same, &m] {
+        flush_and_wait(map).await;
+    }
+    same_bytes(&file(store, "f").await, &now, "after the second flushes");
+}
+
+/// Asserts that `got` is `want`, naming the first byte that differs.
+fn same_bytes(got: &[u8], want: &[u8], what: &str) {
+    let first = got.iter().zip(want).position(|(a, b)| a != b);
+    assert!(
+        got.len() == want.len() && first.is_none(),
+        "{what}: {} bytes against {}, first difference at {first:?}",
+        got.len(),
+        want.len()
+    );
+}

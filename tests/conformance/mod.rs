@@ -193,14 +193,17 @@ macro_rules! for_each_case {
     };
 }
 
-/// Calls `$m! { module::case, ... }` with every case of `flush_cost`, which
-/// every harness runs but the native one (its stores count no writes).
+/// Calls `$m! { module::case, ... }` with the cases every harness runs but
+/// the native one: those of `flush_cost` (native stores count no writes),
+/// and what the file holds while a flush is in flight (natively the file
+/// is the map).
 #[allow(unused_macros)] // the native harness only lists them
 macro_rules! for_each_flush_cost_case {
     ($m:ident) => {
         $m! {
             flush_cost::one_byte_flush_writes_one_unit,
             flush_cost::raw_slice_flush_writes_only_changed_units,
+            flush::a_flush_writes_the_map_as_it_was,
         }
     };
 }

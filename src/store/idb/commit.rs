@@ -22,6 +22,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::ops::Range;
 use std::rc::Rc;
 
 use js_sys::{Promise, Uint8Array};
@@ -33,6 +34,7 @@ use super::meta::Meta;
 use super::request::{abort_error, js_error};
 use super::transaction::{Callbacks, LAST_INDEX, Writing, chunk_key, in_slices, on_success};
 use crate::error::{Error, ErrorKind, Result};
+use crate::paged::Snapshot;
 use crate::store::idb_plan::{Check, ChunkWrite, Resize};
 
 /// One commit in flight, kept until it settled and, if it failed, until
@@ -317,21 +319,54 @@ impl Attempts {
     }
 }
 
-/// Puts chunk `w.index` of file `id` with its dirty ranges written over what
-/// it holds: as the map has it, or read and merged inside the transaction
-/// ([`ChunkWrite::put_as_is`]). Returns the request it issued first.
+/// What a flush puts: its plan, and the snapshot of the map's pages the
+/// plan's byte ranges are read from as each put is issued.
+struct FlushPlan {
+    chunks: Vec<ChunkWrite>,
+    snapshot: Snapshot,
+}
+
+impl FlushPlan {
+    /// The map's bytes of `range` (of its window) as the flush saw them, in
+    /// a new `Uint8Array`: one copy out of wasm memory, in pieces only where
+    /// pages changed since the flush.
+    fn value(&self, range: Range<usize>) -> Uint8Array {
+        let mut whole = None;
+        let mut pieces = Vec::new();
+        self.snapshot.read(range.clone(), |piece| {
+            if piece.len() == range.len() {
+                whole = Some(Uint8Array::from(piece));
+            } else {
+                pieces.push(Uint8Array::from(piece));
+            }
+        });
+        whole.unwrap_or_else(|| {
+            let value = Uint8Array::new_with_length(range.len() as u32);
+            let mut at = 0;
+            for piece in pieces {
+                value.set(&piece, at);
+                at += piece.length();
+            }
+            value
+        })
+    }
+}
+
+/// Puts chunk `plan.chunks[i]` of file `id` with its dirty ranges written
+/// over what it holds: as the map has it, or read and merged inside the
+/// transaction ([`ChunkWrite::put_as_is`]). Returns the request it issued first.
 fn put_chunk(
     s: &Started,
     id: f64,
     chunk: u64,
-    plan: &Rc<Vec<ChunkWrite>>,
+    plan: &Rc<FlushPlan>,
     i: usize,
     known: bool,
 ) -> Result<IdbRequest> {
-    let w = &plan[i];
+    let w = &plan.chunks[i];
     let key = chunk_key(id, w.index);
     if w.put_as_is(chunk, known) {
-        let value = Uint8Array::from(w.bytes.as_slice());
+        let value = plan.value(w.bytes.clone());
         return s
             .chunks
             .put_with_key(&value.buffer(), &key)
@@ -348,7 +383,8 @@ fn put_chunk(
             Some(buf) => Uint8Array::new(buf).to_vec(),
             None => Vec::new(),
         };
-        let value = Uint8Array::from(plan[i].merge(stored).as_slice());
+        let merged = plan.chunks[i].merge(stored, |r, out| plan.snapshot.copy(r, out));
+        let value = Uint8Array::from(merged.as_slice());
         if let Err(e) = chunks.put_with_key(&value.buffer(), &key) {
             failed(e);
         }
@@ -356,18 +392,20 @@ fn put_chunk(
     Ok(get)
 }
 
-/// Fills a flush's transaction: puts each chunk of `plan`, of `chunk` bytes,
-/// of file `id` ([`put_chunk`]), in slices across tasks ([`in_slices`]):
-/// a fully dirty 64 MiB map is 2048 puts, and issuing them all at once
-/// kept the page's thread busy for 0.2-0.45 s (BENCHMARKS.md, "Long tasks").
-pub(crate) fn flush(id: f64, chunk: u64, plan: Vec<ChunkWrite>) -> Fill {
-    let plan = Rc::new(plan);
+/// Fills a flush's transaction: puts each chunk of `chunks`, of `chunk`
+/// bytes, of file `id` ([`put_chunk`]), read from `snapshot` as they go,
+/// in slices across tasks ([`in_slices`]): a fully dirty 64 MiB map is 2048
+/// puts, and issuing them all at once kept the page's thread busy for
+/// 0.2-0.45 s (BENCHMARKS.md, "Long tasks"); copying them all in the
+/// `flush()` call, 35-56 ms.
+pub(crate) fn flush(id: f64, chunk: u64, chunks: Vec<ChunkWrite>, snapshot: Snapshot) -> Fill {
+    let plan = Rc::new(FlushPlan { chunks, snapshot });
     Rc::new(move |s: &Started, known: bool| -> Result<()> {
         let issue = {
             let (s, plan) = (s.clone(), plan.clone());
             Rc::new(move |i: usize| put_chunk(&s, id, chunk, &plan, i, known))
         };
-        in_slices(plan.len(), &s.slots.callbacks, issue, s.abort_with())
+        in_slices(plan.chunks.len(), &s.slots.callbacks, issue, s.abort_with())
     })
 }
 

@@ -282,30 +282,42 @@ impl Backing for IdbFile {
     fn commit(&self, commit: Commit<'_>) -> Result<()> {
         let end = commit.end();
         let Commit {
-            window,
             offset,
             scope,
             runs,
+            snapshot,
             on_fail,
             ..
         } = commit;
+        // Given for every commit: the store has a `deferred_unit`.
+        let Some(snapshot) = snapshot else {
+            return Err(Error::new(
+                ErrorKind::Io,
+                "internal: an IndexedDB flush without a snapshot of its pages",
+            ));
+        };
         let chunk = self.chunk;
         // The file's length before and after this commit, as this page sees it.
         let before = self.size.get();
         let after = before.max(end);
         // Chunks are worth copying whole only if the map knows the file's state.
         let size = self.known.get().map(|_| after);
-        // Maps of this store load whole windows: every page can be read.
-        let window = window.range(0..window.size());
-        let plan = plan_flush(window, offset, scope, runs, chunk, size);
+        // No byte is copied here: the puts read the snapshot as they go.
+        let plan = plan_flush(offset, scope, runs, chunk, size);
         let bytes: u64 = runs.iter().map(|r| (r.end - r.start) as u64).sum();
         let changed: Vec<u64> = plan.iter().map(|w| w.index).collect();
         self.size.set(after);
         self.counters.add(changed.len() as u64, bytes);
-        let fill = commit::flush(self.id, chunk, plan);
+        let fill = commit::flush(self.id, chunk, plan, snapshot);
         let update: Update = Rc::new(move |meta: Meta| meta.next(meta.size.max(end), new_id()));
         self.write("flush", (before, after), update, fill, changed, on_fail);
         Ok(())
+    }
+
+    fn deferred_unit(&self) -> Option<u64> {
+        // A flush's puts go out across tasks (`transaction::in_slices`), a
+        // chunk each: its pages are kept by copy-on-write until then.
+        Some(self.chunk)
     }
 
     fn committed(&self) -> FlushFuture {
