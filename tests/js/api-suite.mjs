@@ -538,6 +538,28 @@ describe("FileStore", () => {
     assert.deepEqual(r, { isPromise: true, got: "page one", first: "partial", third: 0 });
   });
 
+  test("a flush writes the map as it was at the call: later writes wait for the next flush", async () => {
+    const r = await run(async () => {
+      const name = unique("asof");
+      const s = await window.vmmap.FileStore.open(name);
+      const m = await s.map("f", { length: 4 * 65536, create: true });
+      const twin = await s.map("f"); // shares the pages of `m`
+      m.setSlice(10, bytes("flushed"));
+      m.setSlice(3 * 65536, bytes("too"));
+      const p = m.flush();
+      m.setSlice(10, bytes("LATER"));
+      m.move(3 * 65536, 10, 5);
+      twin.setSlice(65536, bytes("twin"));
+      await p;
+      const first = await s.readFile("f");
+      await m.flush();
+      const second = await s.readFile("f");
+      const at = (file, i, n) => text(file.subarray(i, i + n));
+      return [at(first, 10, 7), at(first, 3 * 65536, 3), first[65536], at(second, 10, 7), at(second, 3 * 65536, 5), at(second, 65536, 4)];
+    });
+    assert.deepEqual(r, ["flushed", "too", 0, "LATERed", "LATER", "twin"]);
+  });
+
   test("writes through a view are found at every flush, even after earlier flushes", async () => {
     const r = await run(async () => {
       const name = unique("view");

@@ -3,10 +3,11 @@
 // and a 256 MiB export (readFileBlob, readFileStream, readFile). Prints a
 // markdown table: the longest task Chromium reports (PerformanceObserver
 // "longtask"), the longest gap of a ping loop beside the call, the call's
-// time. Never asserts (longtasks.test.mjs does).
+// time. Never asserts (read-out.test.mjs checks the bursts of puts).
 //   node tests/js/longtasks.mjs                  the package in pkg/
 //   VMMAP_PKG=/some/pkg node tests/js/longtasks.mjs   another build, e.g. an older one
 //   FLUSH_MIB=64 EXPORT_MIB=256 ROUNDS=3         the defaults
+//   PHASES="flush readFile"                      only these calls (default: all)
 import { resolve } from "node:path";
 import { browser, openPage, serve } from "./harness.mjs";
 import { installProbe, runPhase } from "./longtasks-probe.mjs";
@@ -21,7 +22,7 @@ const server = await serve(roots);
 const chrome = await browser();
 const fmt = (x) => (x == null ? "n/a" : x.toFixed(0));
 try {
-  const phases = ["flush", "write", "blob", "stream", "readFile", "oldExport"];
+  const phases = (process.env.PHASES ?? "flush write blob stream readFile oldExport").split(/\s+/);
   const all = phases.map(() => []);
   let ua;
   for (let round = 0; round < rounds; round++) {
