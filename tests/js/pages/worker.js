@@ -127,11 +127,19 @@ async function read({ store: storeName, name, at, length }) {
 
 /**
  * The read-out cases (read-out-cases.js) on a store of its own: OPFS
- * (`opfs` true; its directory removed after) or IndexedDB.
+ * (`opfs` true; its directory removed after) or IndexedDB; `{ unsupported }`
+ * with the error's name where the engine has no OPFS store.
  */
 async function readOut({ store: name, opfs }) {
   const { memory } = await ready;
-  const s = await FileStore.open(name, opfs ? { store: "opfs" } : undefined);
+  let s;
+  try {
+    s = await FileStore.open(name, opfs ? { store: "opfs" } : undefined);
+  } catch (e) {
+    // An engine without OPFS sync access handles (WebKitGTK).
+    if (e?.name === "NotSupportedError") return { unsupported: e.name };
+    throw e;
+  }
   try {
     return await readOutCases(s, memory);
   } finally {
