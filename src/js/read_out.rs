@@ -84,7 +84,7 @@ fn zeroed(len: u64, what: &str) -> crate::Result<Uint8Array> {
 }
 
 /// The whole file `name` as a new `Uint8Array` (`FileStore.readFile`): one
-/// state of the file, copied slice by slice into the array.
+/// state of the file, read or copied slice by slice into the array.
 pub(crate) async fn read_array(store: &FileStore, name: &str) -> crate::Result<Uint8Array> {
     if let Some(dir) = sync_dir(store) {
         let reader = dir.reader(name).await?;
@@ -230,8 +230,9 @@ fn control(controller: &JsValue, method: &str, args: &Array) -> JsResult<()> {
 /// for it, in a transaction of its own, checked to be of the state the
 /// first one saw; if the file changed since, the stream fails with a
 /// `NotReadableError`, as a `File` read after it changed on disk does.
-/// The checks of the call's arguments (a store and a file name) come as
-/// `checked`: a failed one errors the stream at its first read.
+/// A sync directory's stream is [`sync_stream`]'s, a memory store's one
+/// chunk. The checks of the call's arguments (a store and a file name) come
+/// as `checked`: a failed one errors the stream at its first read.
 pub(crate) fn read_stream(
     call: &'static str,
     checked: JsResult<(Rc<FileStore>, String)>,
