@@ -328,10 +328,12 @@ impl JsFileStore {
 
     /// The whole content of the file `name`; `NotFoundError` if there is none.
     /// One state of the file (a flush is wholly in it or wholly not), read
-    /// 512 KiB at a time in one IndexedDB transaction and copied straight into
-    /// the new array: never through wasm memory (which never shrinks), and
-    /// no task of the page handles more than a slice. For files too large
-    /// for one array, `readFileBlob` or `readFileStream`.
+    /// straight into the new array, never through wasm memory (which never
+    /// shrinks): from IndexedDB 512 KiB at a time in one transaction, so that
+    /// no task of the page handles more than a slice; from a directory (Node,
+    /// Deno, Bun; OPFS) in one synchronous read, which no change can come
+    /// between. For files too large for one array, `readFileBlob` or
+    /// `readFileStream`.
     #[wasm_bindgen(js_name = readFile, unchecked_return_type = "Promise<Uint8Array>")]
     pub fn read_file(
         &self,
@@ -352,11 +354,12 @@ impl JsFileStore {
 
     /// The file `name` as a `Blob`, for an export, a download (an object
     /// URL) or an upload: one state of the file, read as `readFile` reads
-    /// it, each 512 KiB slice added to the `Blob` as it comes. The bytes are
-    /// never in wasm memory, and the JS heap holds a few slices of them at
-    /// most: the browser keeps the `Blob` (within its own limits for Blobs,
-    /// which Chromium may move to disk). `NotFoundError` if there is no
-    /// such file. Unflushed changes of maps are not in it.
+    /// it, each 512 KiB slice (8 MiB from a directory) added to the `Blob`
+    /// as it comes. The bytes are never in wasm memory, and the JS heap
+    /// holds a few slices of them at most: the browser keeps the `Blob`
+    /// (within its own limits for Blobs, which Chromium may move to disk;
+    /// Node keeps it in memory). `NotFoundError` if there is no such file.
+    /// Unflushed changes of maps are not in it.
     #[wasm_bindgen(js_name = readFileBlob, unchecked_return_type = "Promise<Blob>")]
     pub fn read_file_blob(
         &self,
@@ -377,13 +380,19 @@ impl JsFileStore {
 
     /// The file `name` as a stream of `Uint8Array`s of up to 512 KiB, read as
     /// the consumer asks (one slice ahead), for files of any size: never
-    /// whole in wasm memory, the JS heap or a `Blob`. Each slice is read in
-    /// a transaction of its own and checked to be of the state of the file
-    /// the stream started from: if a flush, write or remove of the file
-    /// commits before the stream is read to the end, the stream fails with
-    /// a `NotReadableError` (as a `File` read after it changed on disk
-    /// does). Errors as the other calls' (`NotFoundError`, `InvalidStateError`
-    /// for a closed store, `TypeError` for a bad name) fail the stream at its
+    /// whole in wasm memory, the JS heap or a `Blob`. Each slice is read
+    /// straight into its array (from IndexedDB in a transaction of its own)
+    /// and checked to be of the state of the file the stream started from:
+    /// if a flush, write or remove of the file commits before the stream is
+    /// read to the end, the stream fails with a `NotReadableError` (as a
+    /// `File` read after it changed on disk does); the chunks before are all
+    /// of the old state. From a directory (Node, Deno, Bun; OPFS) the stream
+    /// keeps the file open until it ends, fails or is cancelled: in OPFS
+    /// another worker waits for it as for a map, while `writeFile` and
+    /// `remove` in this one go ahead and fail the stream. A change made by
+    /// another process to a file on disk is not seen (as with `readFile`).
+    /// Errors as the other calls' (`NotFoundError`, `InvalidStateError` for
+    /// a closed store, `TypeError` for a bad name) fail the stream at its
     /// first read; the call itself never throws.
     #[wasm_bindgen(
         js_name = readFileStream,

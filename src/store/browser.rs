@@ -59,6 +59,16 @@ impl BrowserStore {
         }
     }
 
+    /// The sync directory, if this is one: files read out into JS arrays
+    /// (`js/read_out.rs`) through its readers.
+    #[cfg(feature = "js")]
+    pub(crate) fn sync_dir(&self) -> Option<&SyncDirStore> {
+        match self {
+            BrowserStore::Idb(_) => None,
+            BrowserStore::SyncDir(store) => Some(store),
+        }
+    }
+
     /// As `IdbStore::write_stream`, on either store.
     #[cfg(feature = "js")]
     pub(crate) async fn write_stream(

@@ -10,10 +10,11 @@ import path from "node:path";
 import vm from "node:vm";
 import { after, before, describe, test } from "node:test";
 import init, { ACCESS_READ, ALLOCATIONGRANULARITY, FileStore, Mmap, PAGESIZE } from "vmmap";
+import { checkReadOut, readOutCases } from "./pages/read-out-cases.js";
 
-let root;
+let root, wasm;
 before(async () => {
-  await init();
+  wasm = await init();
   root = fs.mkdtempSync(path.join(os.tmpdir(), "vmmap-node-"));
 });
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -79,6 +80,14 @@ describe("directory store", () => {
       }
     });
     assert.equal(missing.name, "NotFoundError");
+  });
+
+  test("readFileStream, readFileBlob, readFile: in slices straight into JS arrays, wasm memory never grows by the file, one state or a NotReadableError (pages/read-out-cases.js)", async (t) => {
+    const { dir, s } = await store();
+    const r = await readOutCases(s, wasm.memory);
+    t.diagnostic(`wasm memory growth of reading 64 MiB three ways: ${r.big.growth} bytes`);
+    checkReadOut(assert, r);
+    assert.deepEqual(fs.readdirSync(dir), [], "no file, journal or partial file is left");
   });
 
   test("open makes the directory; writeFile writes a plain file, byte for byte", async () => {

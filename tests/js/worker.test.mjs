@@ -1,7 +1,8 @@
 // The npm package in a dedicated module worker (pages/worker.js), started by
 // a page with `new Worker(url, { type: "module" })`: the API's round trip
 // over IndexedDB with no window (open, writeFile, map, writes, flush,
-// readFile, a new handle, errors by name), and a page and a worker mapping
+// readFile, a new handle, errors by name), reading files out
+// (pages/read-out-cases.js) over OPFS and over IndexedDB, and a page and a worker mapping
 // one file, each seeing what the other commits (the file's Web Lock handed
 // over between them, commits announced on the store's BroadcastChannel).
 //
@@ -10,6 +11,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as harness from "./harness.mjs";
+import { checkReadOut } from "./pages/read-out-cases.js";
 
 const ENGINES = harness.ENGINES ?? ["chromium"];
 
@@ -75,6 +77,23 @@ for (const engine of ENGINES) {
       assert.deepEqual(r.list, ["f.bin"]);
       assert.deepEqual(r.listAfterRemove, []);
     });
+
+    for (const [store, opfs] of [["OPFS", true], ["IndexedDB", false]]) {
+      // WebKitGTK's MiniBrowser has no OPFS sync access handles.
+      const none = opfs && engine === "webkit";
+      const name = none
+        ? "WebKitGTK has no OPFS sync access handles: FileStore.open(name, { store: \"opfs\" }) in a worker is a NotSupportedError"
+        : `readFileStream, readFileBlob, readFile over ${store}: slices straight into JS arrays, wasm memory never grows by the file, one state or a NotReadableError`;
+      test(name, async (t) => {
+        const r = await page.evaluate(
+          (job) => window.workerJob({ ...job, store: unique(job.store) }),
+          { job: "readOut", store: `read-out-${store}`, opfs },
+        );
+        if (none) return assert.deepEqual(r, { unsupported: "NotSupportedError" });
+        t.diagnostic(`wasm memory growth of reading 64 MiB three ways: ${r.big.growth} bytes`);
+        checkReadOut(assert, r);
+      });
+    }
 
     test("a page and a worker map one file and see each other's commits", async () => {
       const r = await page.evaluate(async () => {

@@ -4,7 +4,7 @@
 //! (`<name>.vmmap-journal`, a second handle), as the `std::fs` store
 //! (`store/fs_file.rs`) does on WASI and Emscripten.
 
-use std::cell::{RefCell, RefMut};
+use std::cell::{Cell, RefCell, RefMut};
 use std::rc::Rc;
 
 use super::handle::Handle;
@@ -24,6 +24,12 @@ pub(crate) struct SyncFile {
     dir: SyncDir,
     state: RefCell<State>,
     stats: Rc<Counters>,
+    /// How many times the file's bytes or length may have changed through
+    /// this handle, or it stopped being the file of its name: a reader
+    /// (`read.rs`) that saw another count reads another state of the file.
+    changes: Cell<u64>,
+    /// The readers (`read.rs`) holding the file open.
+    readers: Cell<usize>,
 }
 
 #[derive(Debug)]
@@ -63,6 +69,8 @@ impl SyncFile {
                 pending: false,
             }),
             stats,
+            changes: Cell::new(0),
+            readers: Cell::new(0),
         }
     }
 
@@ -86,8 +94,53 @@ impl SyncFile {
     /// the name, as `fs_file.rs` does for a file replaced by a rename.
     pub(crate) fn detach(&self) -> Result<()> {
         let mut state = self.settled()?;
+        self.changed();
         state.journal.take();
         Ok(())
+    }
+
+    /// As [`detach`](Self::detach), and closes the file too: in OPFS,
+    /// which replaces or removes no file with an open handle, when only
+    /// readers hold it (they fail at their next read: the count of changes
+    /// moved).
+    pub(crate) fn let_go(&self) -> Result<()> {
+        self.detach()?;
+        self.state()?.data.close();
+        Ok(())
+    }
+
+    /// How many times the file may have changed (see the field).
+    #[cfg(feature = "js")]
+    pub(crate) fn changes(&self) -> u64 {
+        self.changes.get()
+    }
+
+    fn changed(&self) {
+        self.changes.set(self.changes.get() + 1);
+    }
+
+    /// How many readers hold the file open.
+    pub(crate) fn readers(&self) -> usize {
+        self.readers.get()
+    }
+
+    /// Counts a reader in (`1`) or out (`-1`).
+    #[cfg(feature = "js")]
+    pub(crate) fn count_reader(&self, delta: isize) {
+        self.readers
+            .set(self.readers.get().saturating_add_signed(delta));
+    }
+
+    /// Fills the JS bytes `out` from `offset`, none of them through wasm
+    /// memory; bytes past the end of the file are left as they are.
+    #[cfg(feature = "js")]
+    pub(crate) fn read_array_at(&self, offset: u64, out: &js_sys::Uint8Array) -> Result<()> {
+        self.stats.read(out.length() as usize);
+        let len = out.length();
+        self.settled()?
+            .data
+            .read_array_at(offset, out)
+            .map_err(|e| Error::from_io(format!("read {len} bytes at {offset}"), e))
     }
 
     fn state(&self) -> Result<RefMut<'_, State>> {
@@ -132,6 +185,9 @@ impl SyncFile {
         known: &journal::Known<'_>,
     ) -> Result<()> {
         let mut state = self.settled()?;
+        // Counted before anything is written: a write that fails halfway
+        // may have changed some bytes.
+        self.changed();
         let State {
             data,
             journal,

@@ -67,6 +67,30 @@ impl Handle {
         Ok(())
     }
 
+    /// Fills the JS bytes `out` from `offset`, copying none through wasm
+    /// memory; bytes past the end of the file are left as they are (zero,
+    /// in a new array).
+    #[cfg(feature = "js")]
+    pub(crate) fn read_array_at(&self, offset: u64, out: &js_sys::Uint8Array) -> io::Result<()> {
+        let len = out.length();
+        let mut filled = 0;
+        while filled < len {
+            let at = offset + u64::from(filled);
+            let rest = if filled == 0 {
+                out.clone()
+            } else {
+                out.subarray(filled, len)
+            };
+            let n = js::read_array_at(&self.js, &rest, at as f64)
+                .map_err(|e| io_error(&format!("read {:?} at {at}", self.name), &e))?;
+            if n < 1.0 {
+                break;
+            }
+            filled += (n as u32).min(len - filled);
+        }
+        Ok(())
+    }
+
     /// Writes all of `data` at `offset`.
     pub(crate) fn write_all_at(&self, offset: u64, data: &[u8]) -> io::Result<()> {
         self.write_with(offset, data.len() as u64, |piece, at| {

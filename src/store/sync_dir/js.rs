@@ -52,6 +52,15 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = readAt)]
     pub(crate) fn read_at(handle: &SyncHandle, buf: &mut [u8], at: f64) -> Result<f64, JsValue>;
 
+    /// `handle.read(buf, { at })` into bytes in JS memory: the bytes read.
+    #[cfg(feature = "js")]
+    #[wasm_bindgen(catch, js_name = readAt)]
+    pub(crate) fn read_array_at(
+        handle: &SyncHandle,
+        buf: &js_sys::Uint8Array,
+        at: f64,
+    ) -> Result<f64, JsValue>;
+
     /// `handle.write(buf, { at })`: the bytes written.
     #[wasm_bindgen(catch, js_name = writeAt)]
     pub(crate) fn write_at(handle: &SyncHandle, buf: &[u8], at: f64) -> Result<f64, JsValue>;

@@ -11,11 +11,15 @@
 //! (`store/journal.rs`), replayed when the file is next opened if complete
 //! and discarded if torn. `write_file` writes `<name>.vmmap-partial` and
 //! renames it over the file. A file has one open handle in this thread,
-//! shared by its maps and the store's calls (OPFS allows no second one).
+//! shared by its maps, the store's calls and the JS API's readers
+//! (`read.rs`: files read out into JS values), as OPFS allows no second one.
 
 mod file;
 mod handle;
 mod js;
+// The JS API's reads of a whole file into JS arrays.
+#[cfg(feature = "js")]
+mod read;
 mod turns;
 
 use std::cell::RefCell;
@@ -29,6 +33,8 @@ use wasm_bindgen_futures::JsFuture;
 use self::file::{SyncFile, journal_name};
 use self::handle::Handle;
 use self::js::SyncDir;
+#[cfg(feature = "js")]
+pub(crate) use self::read::{Read, Reader};
 use self::turns::turn;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::MmapOptions;
@@ -213,10 +219,15 @@ impl SyncDirStore {
 
     /// Before `name` is replaced or removed: refuses if a map holds it and
     /// the directory allows one handle per file (OPFS); otherwise its live
-    /// file, if any, writes in place from now on (see `SyncFile::detach`).
+    /// file, if any, which the caller lets go (`let_go`) before it replaces
+    /// or removes the name.
     fn release(&self, name: &str, call: &str) -> Result<Option<Arc<SyncFile>>> {
         let live = self.live(name);
-        if live.is_some() && self.dir.exclusive() {
+        // Held by something besides `live` itself and readers: a map.
+        let mapped = live
+            .as_ref()
+            .is_some_and(|file| Arc::strong_count(file) > 1 + file.readers());
+        if mapped && self.dir.exclusive() {
             return Err(Error::new(
                 ErrorKind::Io,
                 format!(
@@ -226,6 +237,21 @@ impl SyncDirStore {
             ));
         }
         Ok(live)
+    }
+
+    /// The live file `live` of `name` no longer has that name: maps of it
+    /// (on disk) keep its bytes and write them in place from now on
+    /// (`SyncFile::detach`); in OPFS, where only readers can hold it
+    /// (`release`), it is closed for them. Readers of it fail at their
+    /// next read.
+    fn let_go(&self, name: &str, live: &SyncFile) -> Result<()> {
+        if self.dir.exclusive() {
+            live.let_go()?;
+        } else {
+            live.detach()?;
+        }
+        OPEN.with_borrow_mut(|open| open.remove(&self.open_key(name)));
+        Ok(())
     }
 
     /// Completes or discards the journal of `name`, and removes it: the
@@ -271,8 +297,7 @@ impl SyncDirStore {
             // A live file (on disk) keeps the old bytes, and from now on
             // writes them in place: its journal is the name's.
             if let Some(live) = self.release(name, "replace")? {
-                live.detach()?;
-                OPEN.with_borrow_mut(|open| open.remove(&self.open_key(name)));
+                self.let_go(name, &live)?;
             }
             self.retire_journal(name).await?;
             settle(&context, self.dir.replace(&partial, name)).await
@@ -333,12 +358,17 @@ impl Store for SyncDirStore {
     /// name is next written.
     async fn remove_file(&self, name: &str) -> Result<()> {
         let _turn = turn(self.open_key(name)).await;
-        let live = self.release(name, "remove")?;
+        let mut live = self.release(name, "remove")?;
+        // OPFS removes no file with an open handle: readers let it go first.
+        if self.dir.exclusive() {
+            if let Some(live) = live.take() {
+                self.let_go(name, &live)?;
+            }
+        }
         let context = format!("remove {name:?}");
         settle(&context, self.dir.remove(name)).await?;
         if let Some(live) = live {
-            live.detach()?;
-            OPEN.with_borrow_mut(|open| open.remove(&self.open_key(name)));
+            self.let_go(name, &live)?;
         }
         js::remove_quietly(&self.dir, &journal_name(name));
         Ok(())
@@ -395,6 +425,12 @@ const STREAM_PIECE: u64 = 4 << 20;
 
 #[cfg(feature = "js")]
 impl SyncDirStore {
+    /// A reader of the file `name` as it is now (its journal replayed
+    /// first, if a crash left one); `NotFound` if there is no such file.
+    pub(crate) async fn reader(&self, name: &str) -> Result<Reader> {
+        Reader::new(self.existing(name).await?)
+    }
+
     /// Creates or replaces the file `name` with `total` bytes that `read`
     /// hands over piece by piece (`read(start, end)`, in order, at most 4
     /// MiB each), never all in memory at once; `progress(done)` is called

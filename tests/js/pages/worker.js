@@ -1,14 +1,15 @@
 // A dedicated module worker that uses the npm package as a worker script of
 // an app would: `import init, { FileStore } from ".../vmmap.js"`, files in
-// IndexedDB, no window. worker.test.mjs starts it from a page with
+// IndexedDB (and in OPFS for `readOut`), no window. worker.test.mjs starts it from a page with
 // `new Worker("/worker.js", { type: "module" })` and posts it jobs
 // `{ job, store, ... }`; it answers each with `{ ok: true, result }` or
 // `{ ok: false, error: { name, message, stack } }`.
 import init, { FileStore, Mmap, PAGESIZE, ALLOCATIONGRANULARITY } from "/pkg/vmmap.js";
+import { readOutCases } from "/read-out-cases.js";
 
 const ready = init();
 
-const jobs = { smoke, commit, read };
+const jobs = { smoke, commit, read, readOut };
 
 onmessage = async ({ data }) => {
   try {
@@ -122,4 +123,27 @@ async function read({ store: storeName, name, at, length }) {
   m.close();
   s.close();
   return t;
+}
+
+/**
+ * The read-out cases (read-out-cases.js) on a store of its own: OPFS
+ * (`opfs` true; its directory removed after) or IndexedDB; `{ unsupported }`
+ * with the error's name where the engine has no OPFS store.
+ */
+async function readOut({ store: name, opfs }) {
+  const { memory } = await ready;
+  let s;
+  try {
+    s = await FileStore.open(name, opfs ? { store: "opfs" } : undefined);
+  } catch (e) {
+    // An engine without OPFS sync access handles (WebKitGTK).
+    if (e?.name === "NotSupportedError") return { unsupported: e.name };
+    throw e;
+  }
+  try {
+    return await readOutCases(s, memory);
+  } finally {
+    s.close();
+    if (opfs) await (await navigator.storage.getDirectory()).removeEntry(name, { recursive: true });
+  }
 }
