@@ -19,6 +19,8 @@ suite_lint() {
   need_rust_target wasm32-unknown-unknown
   step "clippy (browser: wasm32-unknown-unknown, all targets)" \
     cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+  step "clippy (browser without the JS API: --no-default-features)" \
+    cargo clippy --lib --locked --target wasm32-unknown-unknown --no-default-features -- -D warnings
   need_rust_target wasm32-wasip1 wasm32-unknown-emscripten x86_64-pc-windows-msvc x86_64-apple-darwin
   step "clippy (WASI: wasm32-wasip1, all targets)" \
     cargo clippy --all-targets --locked --target wasm32-wasip1 -- -D warnings

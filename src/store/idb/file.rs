@@ -42,6 +42,10 @@ thread_local! {
 }
 
 /// How many writes of the file `key` ([`file_key`]) this page has asked for.
+#[cfg_attr(
+    not(feature = "js"),
+    allow(dead_code, reason = "read by readFileStream, in the JS API only")
+)]
 pub(crate) fn writes_asked(key: &str) -> u64 {
     ASKED.with(|asked| asked.borrow().get(key).copied().unwrap_or(0))
 }
