@@ -693,12 +693,17 @@ describe("FileStore", () => {
     const full = await h.quota.start();
     const own = full.page;
     try {
-      const failed = await own.evaluate(async () => {
+      await own.evaluate(async () => {
         const s = await window.vmmap.FileStore.open(unique("quota"));
         await s.writeFile("f", new Uint8Array(16));
         const m = await s.map("f");
         window.quota = { s, m };
         m.resize(8 * 1024 * 1024);
+        await m.flush(); // the resize, committed before the store is filled
+      });
+      await full.fill?.();
+      const failed = await own.evaluate(async () => {
+        const { s, m } = window.quota;
         // Bytes no engine can compress (Firefox stores IndexedDB values
         // compressed), through a raw view, then through the API.
         const v = m.view();
@@ -724,30 +729,55 @@ describe("FileStore", () => {
       // one transaction of 32 KiB puts that does not fit (after vmmap's part:
       // Chromium may count an aborted transaction's space for a while). In
       // the ballast database where there is one: WebKit has no room left to
-      // create another.
+      // create another. Then, still full: does the connection fire `close`;
+      // does a new connection take a small put; does the old one, in its
+      // next transaction and in the one after (Firefox ESR 153's put throws
+      // InvalidStateError in the first: RELIABILITY.md §2).
       const control = await own.evaluate(async ([size, name]) => {
-        const db = await new Promise((ok, no) => {
+        const open = () => new Promise((ok, no) => {
           const r = indexedDB.open(name, 1);
           r.onupgradeneeded = () => r.result.createObjectStore("b");
           r.onsuccess = () => ok(r.result);
           r.onerror = () => no(r.error);
         });
-        const n = size / 32768;
-        const outcome = await new Promise((ok) => {
-          const t = db.transaction("b", "readwrite");
-          for (let i = 0; i < n; i++) {
-            const chunk = new Uint8Array(32768);
-            crypto.getRandomValues(chunk);
-            t.objectStore("b").put(chunk, `control-${i}`);
-          }
+        const settled = (t) => new Promise((ok) => {
           t.oncomplete = () => ok("committed");
           t.onabort = () => ok(`aborted (${t.error?.name})`);
         });
-        const kept = await new Promise((ok) => {
-          const q = db.transaction("b").objectStore("b").count(IDBKeyRange.bound("control-", "control-\uffff"));
-          q.onsuccess = () => ok(q.result);
-          q.onerror = () => ok(`count failed: ${q.error?.name}`);
+        const put = (db, key) => {
+          let t;
+          try {
+            t = db.transaction("b", "readwrite");
+            t.objectStore("b").put(new Uint8Array(16), key);
+          } catch (e) {
+            t?.abort();
+            return `threw ${e.name}`;
+          }
+          return settled(t);
+        };
+        const db = await open();
+        let closed = false;
+        db.addEventListener("close", () => { closed = true; });
+        const n = size / 32768;
+        let failedAt = -1;
+        const t = db.transaction("b", "readwrite");
+        for (let i = 0; i < n; i++) {
+          const chunk = new Uint8Array(32768);
+          crypto.getRandomValues(chunk);
+          const r = t.objectStore("b").put(chunk, `control-${String(i).padStart(4, "0")}`);
+          r.onerror = () => { if (r.error?.name !== "AbortError" && failedAt < 0) failedAt = i; };
+        }
+        const outcome = await settled(t);
+        const keys = await new Promise((ok) => {
+          const q = db.transaction("b").objectStore("b").getAllKeys(IDBKeyRange.bound("control-", "control-\uffff"));
+          q.onsuccess = () => ok(q.result.map((k) => Number(k.slice(8))));
+          q.onerror = () => ok([]);
         });
+        const other = await open();
+        const fresh = await put(other, "after-fresh");
+        const next = await put(db, "after-next");
+        const then = await put(db, "after-then");
+        other.close();
         db.close();
         if (name === "control") {
           await new Promise((ok) => {
@@ -755,12 +785,11 @@ describe("FileStore", () => {
             r.onsuccess = r.onerror = ok;
           });
         }
-        return { puts: n, outcome, kept };
+        return { puts: n, outcome, failedAt, kept: keys.length, keptFrom: keys[0], keptTo: keys.at(-1), closed, fresh, next, then };
       }, [8 * MiB, full.ballast ? "ballast" : "control"]);
-      console.log(`# quota [${engine}]: the engine's own IndexedDB, one transaction of ${control.puts} puts past the quota: ${control.outcome}, ${control.kept} puts kept`);
-      if (control.outcome.startsWith("aborted") && control.kept !== 0) {
-        t.todo(`${engine}'s own IndexedDB kept ${control.kept} of ${control.puts} puts of a transaction that was ${control.outcome}: no flush can be atomic past the quota here`);
-      }
+      const keptWhich = control.kept ? ` (puts ${control.keptFrom}..${control.keptTo}; put ${control.failedAt} failed)` : "";
+      console.log(`# quota [${engine}]: the engine's own IndexedDB, one transaction of ${control.puts} puts past the quota: ${control.outcome}, ${control.kept} puts kept${keptWhich}; then the connection ${control.closed ? "fired close" : "fired no close"}, a new connection's put: ${control.fresh}, the old connection's next transaction: ${control.next}, the one after: ${control.then}`);
+      const atomic = !(control.outcome.startsWith("aborted") && control.kept !== 0);
       await full.lift();
       const retried = await own.evaluate(async () => {
         const { s, m } = window.quota;
@@ -774,9 +803,63 @@ describe("FileStore", () => {
       assert.equal(failed.write?.name, "QuotaExceededError", JSON.stringify(failed));
       assert.deepEqual(failed.list, ["f"], "a failed writeFile leaves nothing behind");
       assert.ok(failed.unchanged, "a failed flush changes no byte of the map");
-      assert.ok(failed.fileUntouched, "a failed flush changes no byte of the file");
       assert.equal(failed.usable, 9, "the map works after a failed flush");
       assert.deepEqual(retried, { same: true, length: 8 * 1024 * 1024, ends: [9, "a".charCodeAt(0)] }, "the retried flush wrote every change");
+      // A transaction that runs past the quota with room for part of it:
+      // Firefox then keeps the puts it had queued after the one the quota
+      // refused (RELIABILITY.md §2). Where the quota is bounded and known
+      // after the retry (not Chromium's lifted override, not WebKitGTK,
+      // which has no navigator.storage): one transaction, in a database of
+      // its own, 4 MiB larger than the room left.
+      const partial = await own.evaluate(async () => {
+        const e = await navigator.storage?.estimate?.();
+        if (!e || e.quota > 1024 * 1024 * 1024) return null;
+        const n = Math.ceil((e.quota - e.usage + 4 * 1024 * 1024) / 32768);
+        const db = await new Promise((ok, no) => {
+          const r = indexedDB.open("overflow", 1);
+          r.onupgradeneeded = () => r.result.createObjectStore("b");
+          r.onsuccess = () => ok(r.result);
+          r.onerror = () => no(r.error);
+        });
+        const t = db.transaction("b", "readwrite");
+        for (let i = 0; i < n; i++) {
+          const chunk = new Uint8Array(32768);
+          crypto.getRandomValues(chunk);
+          t.objectStore("b").put(chunk, i);
+        }
+        const outcome = await new Promise((ok) => {
+          t.oncomplete = () => ok("committed");
+          t.onabort = () => ok(`aborted (${t.error?.name})`);
+        });
+        const kept = await new Promise((ok) => {
+          const q = db.transaction("b").objectStore("b").count();
+          q.onsuccess = () => ok(q.result);
+          q.onerror = () => ok(-1);
+        });
+        db.close();
+        await new Promise((ok) => {
+          const r = indexedDB.deleteDatabase("overflow");
+          r.onsuccess = r.onerror = ok;
+        });
+        return { puts: n, room: e.quota - e.usage, outcome, kept };
+      });
+      if (partial) {
+        console.log(`# quota [${engine}]: the engine's own IndexedDB, one transaction of ${partial.puts} puts of 32 KiB with room for ${(partial.room / MiB).toFixed(1)} MiB of them: ${partial.outcome}, ${partial.kept} puts kept`);
+        const todo = partial.outcome.startsWith("aborted") && partial.kept !== 0 ? {
+          todo: `${engine}'s own IndexedDB kept ${partial.kept} of ${partial.puts} puts of a transaction that was ${partial.outcome} with room for part of it: a flush that runs past the quota there leaves part of itself in the file`,
+        } : {};
+        await t.test(`the engine's own transaction past the quota with room for part of it keeps none of its puts [${named}]`, todo, () => {
+          assert.ok(!partial.outcome.startsWith("aborted") || partial.kept === 0, JSON.stringify(partial));
+        });
+      }
+      // Where the engine's own transaction is not atomic past the quota, no
+      // flush can be: reported with the counts, not passed.
+      const todo = atomic ? {} : {
+        todo: `${engine}'s own IndexedDB kept ${control.kept} of ${control.puts} puts of a transaction that was ${control.outcome}${keptWhich}: the failed flushes left ${failed.file.nonZero} of their bytes in the file`,
+      };
+      await t.test(`a failed flush changes no byte of the file [${named}]`, todo, () => {
+        assert.ok(failed.fileUntouched, `a failed flush changes no byte of the file: ${JSON.stringify(failed.file)}`);
+      });
     } finally {
       await full.close();
     }

@@ -19,7 +19,8 @@ const MiB = 1024 * 1024;
 /**
  * How each engine is made to run out of storage for the full-store test, and
  * given room again for the retry: `start()` resolves with a page whose
- * origin has a small quota, `lift()` and `close()`.
+ * origin has a small quota, `fill()` if the test must call it once its
+ * store's database exists, `lift()` and `close()`.
  */
 const QUOTA = {
   chromium: {
@@ -39,8 +40,14 @@ const QUOTA = {
     },
   },
   firefox: {
-    how: "preference dom.quotaManager.temporaryStorage.fixedLimit 50 MiB (10 MiB an origin) and a 4 MiB ballast database, deleted for the retry",
-    start: () => withBallast(launch("firefox", { prefs: { "dom.quotaManager.temporaryStorage.fixedLimit": 50 * 1024 } })),
+    // Firefox counts a database's free pages in the origin's usage: after
+    // the failed flushes the store's database stays larger than its chunks
+    // (5.6 MB for 1.2 MB), and in a 10 MiB quota the 8 MiB retry did not
+    // fit. A ballast of half the quota or more fills the origin whole a
+    // few seconds after it is written (estimate: usage = quota), so it is
+    // written once the store's database exists.
+    how: "preference dom.quotaManager.temporaryStorage.fixedLimit 100 MiB (20 MiB an origin) and a 14 MiB ballast database, written once the map exists and deleted for the retry",
+    start: () => withBallast(launch("firefox", { prefs: { "dom.quotaManager.temporaryStorage.fixedLimit": 100 * 1024 } }), { size: 14 * MiB, late: true }),
   },
   webkit: {
     how: "a 10 MiB origin quota (WebKitGTK's origin-storage-ratio, in reliability/webkit-browser.py: MiniBrowser sets none) and a 4 MiB ballast database, deleted for the retry",
@@ -54,15 +61,17 @@ const QUOTA = {
 };
 
 /**
- * A page of `launching` (a browser whose origins have a 10 MiB quota) with
- * 4 MiB of random bytes in a database of their own, so that an 8 MiB flush
- * does not fit; `lift()` deletes that database, after which it does.
+ * A page of `launching` (a browser whose origins have a small quota) and a
+ * database of `size` random bytes (default 4 MiB, for a 10 MiB quota) so
+ * that an 8 MiB flush does not fit; `lift()` deletes that database, after
+ * which it does. The database is written at once, or with `late` by
+ * `fill()`, which the test calls once its store's database exists.
  */
-async function withBallast(launching) {
+async function withBallast(launching, { size = 4 * MiB, late = false } = {}) {
   const own = await launching;
   try {
     const page = await own.openPage(server.url);
-    await page.evaluate(async (size) => {
+    const fill = () => page.evaluate(async (size) => {
       const db = await new Promise((ok, no) => {
         const r = indexedDB.open("ballast", 1);
         r.onupgradeneeded = () => r.result.createObjectStore("b");
@@ -78,10 +87,12 @@ async function withBallast(launching) {
         t.onerror = () => no(t.error);
       });
       db.close();
-    }, 4 * MiB);
+    }, size);
+    if (!late) await fill();
     return {
       page,
       ballast: true,
+      fill: late ? fill : undefined,
       lift: () => page.evaluate(() => new Promise((ok, no) => {
         const r = indexedDB.deleteDatabase("ballast");
         r.onsuccess = ok;

@@ -53,12 +53,71 @@ fn both_stores() -> JsValue {
     BOTH_STORES.with(JsValue::clone)
 }
 
-/// A readwrite transaction over both object stores, durable.
+/// A readwrite transaction over both object stores, durable; made after
+/// taking any refusal Firefox keeps for `db` ([`clear_refusal`]), and noted
+/// in [`REFUSING`] if the quota aborts it.
 fn readwrite(db: &IdbDatabase, what: &str) -> Result<IdbTransaction> {
+    clear_refusal(db);
+    let tx = durable(db).map_err(|e| js_error(what, &e))?;
+    QUOTA_ABORTS.with(|note| {
+        // An `IDBTransaction` is an `EventTarget`: adding a listener cannot fail.
+        let _ = tx.add_event_listener_with_callback("abort", note.as_ref().unchecked_ref());
+    });
+    Ok(tx)
+}
+
+/// `db.transaction(["files", "chunks"], "readwrite", { durability })`.
+fn durable(db: &IdbDatabase) -> std::result::Result<IdbTransaction, JsValue> {
     let options = DURABLE.with(JsValue::clone);
     db.unchecked_ref::<DurableDb>()
         .transaction_with_options(&both_stores(), "readwrite", &options)
-        .map_err(|e| js_error(what, &e))
+}
+
+thread_local! {
+    /// Connections whose readwrite transaction was aborted with
+    /// `QuotaExceededError`. Firefox ESR 153 then refuses the mutations of
+    /// the next readwrite transaction made on that connection (each put
+    /// throws `InvalidStateError`, "A mutation operation was attempted on a
+    /// database that did not allow mutations"), and of that one only: the
+    /// one after it, a new connection, and reads all work, even with the
+    /// origin still full (RELIABILITY.md §2). So a flush retried after a
+    /// full store would fail as if the store were closed.
+    static REFUSING: RefCell<Vec<IdbDatabase>> = const { RefCell::new(Vec::new()) };
+    /// The `abort` listener of every readwrite transaction: notes its
+    /// connection in [`REFUSING`] if the quota aborted it. One closure for
+    /// the page, alive as long as the thread.
+    static QUOTA_ABORTS: Closure<dyn FnMut(web_sys::Event)> = Closure::new(|event: web_sys::Event| {
+        let Some(tx) = event.target().and_then(|t| t.dyn_into::<IdbTransaction>().ok()) else {
+            return;
+        };
+        if tx.error().is_some_and(|e| e.name() == "QuotaExceededError") {
+            let db = tx.db();
+            REFUSING.with(|r| {
+                let mut r = r.borrow_mut();
+                if !r.iter().any(|d| js_sys::Object::is(d, &db)) {
+                    r.push(db);
+                }
+            });
+        }
+    });
+}
+
+/// Takes the refusal Firefox keeps for `db` after a quota abort
+/// ([`REFUSING`]) with a readwrite transaction of no requests, aborted at
+/// once: it is that transaction that Firefox refuses, and the next one
+/// works. Elsewhere it costs one empty transaction after a full store.
+fn clear_refusal(db: &IdbDatabase) {
+    let refused = REFUSING.with(|r| {
+        let mut r = r.borrow_mut();
+        let before = r.len();
+        r.retain(|d| !js_sys::Object::is(d, db));
+        r.len() != before
+    });
+    if refused {
+        if let Ok(tx) = durable(db) {
+            let _ = tx.abort();
+        }
+    }
 }
 
 /// A read-only transaction over both object stores.
