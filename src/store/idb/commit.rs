@@ -307,11 +307,25 @@ impl Attempts {
                 .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
             self.slots.callbacks.borrow_mut().push(closure);
         }
+        let kept = self.slots.callbacks.borrow().len();
         if let Err(e) = self.requests(&started, check) {
             self.slots.why.borrow_mut().get_or_insert(e);
             // Aborted already (a request that throws aborts it); its
             // `abort` event settles the write.
             let _ = started.tx.abort();
+            return;
+        }
+        // A request issued later is issued from a callback kept in the
+        // slots (a success event: `on_success`, `in_slices`). None was
+        // kept, so no request follows: the transaction may commit now
+        // instead of once this task ends, while the caller carries on
+        // (where `commit()` is missing, it commits then).
+        if self.slots.callbacks.borrow().len() == kept {
+            #[allow(
+                deprecated,
+                reason = "web-sys marks `IDBTransaction.commit()` deprecated; every engine tested has it"
+            )]
+            let _ = started.tx.commit();
         }
     }
 
