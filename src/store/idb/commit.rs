@@ -127,6 +127,10 @@ impl Pending {
 /// What the attempts of one commit share with their callbacks.
 #[derive(Clone, Default)]
 pub(crate) struct Slots {
+    /// Every callback of the transaction that may issue a request in it
+    /// must be kept here: a write made in the call commits its transaction
+    /// early when its requests kept none ([`Attempts::attempt_now`]), and a
+    /// request issued after that throws, unseen.
     callbacks: Callbacks,
     /// The transaction of the latest attempt.
     tx: Rc<RefCell<Option<IdbTransaction>>>,

@@ -17,10 +17,12 @@ use super::{IdbFile, Peers};
 use crate::error::ErrorKind;
 use crate::store::Store;
 use crate::store::idb::IdbStore;
-use crate::store::idb::commit::{Fill, Started, Update};
+use crate::store::idb::commit::{self, Fill, Started, Update};
 use crate::store::idb::lease::{self, Asker};
 use crate::store::idb::meta::{Meta, new_id};
-use crate::store::idb::transaction::chunk_key;
+use crate::store::idb::request::{js_error, request};
+use crate::store::idb::transaction::{chunk_key, readonly};
+use crate::store::idb_plan::plan_resize;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -263,4 +265,44 @@ async fn a_write_that_cannot_start_reports_it() {
     assert_eq!(*log.failed.borrow(), [2]);
     assert_eq!((file.known.get(), file.verified.get()), (None, None));
     assert_eq!(log.committed(), [1]);
+}
+
+/// A write under the checked lease whose fill issues requests from success
+/// events (a resize that cuts a chunk: `get`, then `put` once it is read)
+/// is not committed early: every request lands in its one transaction.
+#[wasm_bindgen_test]
+async fn a_write_with_requests_from_callbacks_commits_them_all() {
+    let (store, file) = setup("callbacks").await;
+    let log = Rc::new(Log::default());
+    write(&file, &log, 1, false);
+    file.pending.committed().await.expect("the first write");
+
+    let cut = 40;
+    let fill = commit::resize(file.id, plan_resize(cut, file.chunk, true));
+    let update: Update = Rc::new(move |meta: Meta| meta.next(cut, new_id()));
+    let failed = log.failed.clone();
+    file.write(
+        "resize",
+        (LEN as u64, cut),
+        update,
+        fill,
+        Vec::new(),
+        Box::new(move || failed.borrow_mut().push(0)),
+    );
+    file.pending.committed().await.expect("the resize");
+    assert!(log.failed.borrow().is_empty());
+    assert_eq!(store.read_file("f").await.expect("read f"), [1; 40]);
+    let record = store.existing("f").await.expect("the record of f");
+    assert_eq!(record.size, cut);
+    // The put made from the `get`'s success event cut the chunk.
+    let get = readonly(&store.db, "test")
+        .and_then(|tx| {
+            tx.object_store("chunks")
+                .and_then(|chunks| chunks.get(&chunk_key(file.id, 0)))
+                .map_err(|e| js_error("get chunk 0", &e))
+        })
+        .expect("get chunk 0");
+    let stored = request("get chunk 0", &get).await.expect("chunk 0");
+    let stored: js_sys::ArrayBuffer = stored.dyn_into().expect("an ArrayBuffer");
+    assert_eq!(stored.byte_length() as u64, cut);
 }
