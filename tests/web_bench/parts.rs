@@ -159,6 +159,7 @@ pub async fn measure() {
     let (mut v, mut r) = (Vec::new(), Vec::new());
     let (mut v_calls, mut r_calls) = (Vec::new(), Vec::new());
     let mut v_returned = Vec::new();
+    let (mut v_put, mut r_put) = (Vec::new(), Vec::new());
     let chunks = FILE / chunk;
     for i in 0..=PAGE_RUNS {
         let index = (7 + 37 * i) % chunks;
@@ -185,14 +186,17 @@ pub async fn measure() {
                 .await;
             }
             let t2 = now();
+            let put = last_put(&p) - t0;
             let (txs, calls) = disarm(&p);
             if i > 0 {
                 let part = parts(t0, t2, &txs);
                 if side == 0 {
                     v_returned.push(t1 - t0);
+                    v_put.push(put);
                     v.push(part);
                     v_calls = calls;
                 } else {
+                    r_put.push(put);
                     r.push(part);
                     r_calls = calls;
                 }
@@ -286,6 +290,11 @@ pub async fn measure() {
                 .map(|(p, r)| p.to_tx - r)
                 .collect::<Vec<_>>()
         )
+    );
+    console_log!(
+        "call → `put` call (median): vmmap {:.3} ms, raw {:.3} ms",
+        median(&v_put),
+        median(&r_put)
     );
     ratio_line(&v, &r);
     console_log!("");

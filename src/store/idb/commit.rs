@@ -25,7 +25,8 @@ use std::future::Future;
 use std::ops::Range;
 use std::rc::Rc;
 
-use js_sys::{Promise, Uint8Array};
+use js_sys::{Function, Promise, Uint8Array};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{IdbDatabase, IdbKeyRange, IdbRequest, IdbTransaction};
@@ -128,6 +129,10 @@ impl Pending {
 /// What the attempts of one commit share with their callbacks.
 #[derive(Clone, Default)]
 pub(crate) struct Slots {
+    /// Every callback of the transaction that may issue a request in it
+    /// must be kept here: a write made in the call commits its transaction
+    /// early when its requests kept none ([`Attempts::attempt_now`]), and a
+    /// request issued after that throws, unseen.
     callbacks: Callbacks,
     /// The transaction of the latest attempt.
     tx: Rc<RefCell<Option<IdbTransaction>>>,
@@ -163,6 +168,30 @@ impl Slots {
         });
         (commit, self.callbacks)
     }
+}
+
+/// Settles the promise of a write made at once ([`settler`]).
+pub(crate) struct Settle {
+    resolve: Function,
+    reject: Function,
+}
+
+impl Settle {
+    fn settle(self, ok: bool) {
+        let _ = if ok { self.resolve } else { self.reject }.call0(&JsValue::UNDEFINED);
+    }
+}
+
+/// A promise, and what settles it.
+pub(crate) fn settler() -> (Promise, Settle) {
+    let mut both = None;
+    let promise = Promise::new(&mut |resolve, reject| both = Some((resolve, reject)));
+    // The executor runs at once, so `both` is set (else: no-ops).
+    let (resolve, reject) = both.unwrap_or_else(|| {
+        let noop = || JsValue::UNDEFINED.unchecked_into::<Function>();
+        (noop(), noop())
+    });
+    (promise, Settle { resolve, reject })
 }
 
 /// A flush or resize being filled with requests, and what its callbacks need.
@@ -245,18 +274,91 @@ impl Attempts {
         }
     }
 
+    /// Makes the write's only attempt now, checked as `check` says, which
+    /// must need no second one (a [`Check::Leased`] attempt cannot find the
+    /// file stale). `settled` runs once it has settled, with the record it
+    /// committed (`None`: it failed; why: in the slots), from inside the
+    /// transaction's `complete` or `abort` event (at once if it could not
+    /// start); `settle` right after, so that whoever awaits the write
+    /// resumes a microtask after the event, as after a raw IndexedDB write.
+    /// The transaction's requests are issued last: the sooner the caller's
+    /// task ends after them, the sooner the transaction commits.
+    pub(crate) fn attempt_now(
+        &self,
+        check: Check,
+        settle: Settle,
+        settled: impl FnOnce(Option<Meta>) + 'static,
+    ) {
+        let started = match self.open() {
+            Ok(started) => started,
+            Err(e) => {
+                self.slots.why.borrow_mut().get_or_insert(e);
+                settled(None);
+                return settle.settle(false);
+            }
+        };
+        let once = Rc::new(RefCell::new(Some((settled, settle))));
+        for (event, ok) in [("complete", true), ("abort", false)] {
+            let (once, after) = (once.clone(), self.slots.after.clone());
+            let closure = Closure::once(move |_event: JsValue| {
+                let Some((settled, settle)) = once.borrow_mut().take() else {
+                    return;
+                };
+                settled(if ok { after.get() } else { None });
+                settle.settle(ok);
+            });
+            // An `IDBTransaction` is an `EventTarget`: adding a listener cannot fail.
+            let _ = started
+                .tx
+                .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+            self.slots.callbacks.borrow_mut().push(closure);
+        }
+        let kept = self.slots.callbacks.borrow().len();
+        if let Err(e) = self.requests(&started, check) {
+            self.slots.why.borrow_mut().get_or_insert(e);
+            // Aborted already (a request that throws aborts it); its
+            // `abort` event settles the write.
+            let _ = started.tx.abort();
+            return;
+        }
+        // A request issued later is issued from a callback kept in the
+        // slots (a success event: `on_success`, `in_slices`). None was
+        // kept, so no request follows: the transaction may commit now
+        // instead of once this task ends, while the caller carries on
+        // (where `commit()` is missing, it commits then).
+        if self.slots.callbacks.borrow().len() == kept {
+            #[allow(
+                deprecated,
+                reason = "web-sys marks `IDBTransaction.commit()` deprecated; every engine tested has it"
+            )]
+            let _ = started.tx.commit();
+        }
+    }
+
     /// Starts a readwrite transaction filled by `fill` (the chunks go first, so
     /// IndexedDB is busy with them while the rest is asked for), then a request
     /// that reads the file's record to check it as `check` says, and one that
     /// puts the new record (recorded in `slots.after`); if the file was replaced
     /// or removed, or is not in the state `check` knows, the transaction aborts.
     fn begin(&self, check: Check) -> Result<Started> {
+        let started = self.open()?;
+        self.requests(&started, check)?;
+        Ok(started)
+    }
+
+    /// Starts the attempt's readwrite transaction, empty.
+    fn open(&self) -> Result<Started> {
         let started = Started {
             w: Writing::begin(&self.db, self.what)?,
             slots: self.slots.clone(),
         };
         *self.slots.tx.borrow_mut() = Some(started.tx.clone());
-        (self.fill)(&started, !matches!(check, Check::Id))?;
+        Ok(started)
+    }
+
+    /// Issues the requests of [`Self::begin`] in `started`.
+    fn requests(&self, started: &Started, check: Check) -> Result<()> {
+        (self.fill)(started, !matches!(check, Check::Id))?;
         let key = JsValue::from_str(&self.name);
         if let Check::Leased { old, new } = check {
             if let Some(new) = new {
@@ -266,7 +368,7 @@ impl Attempts {
                     .map_err(|e| started.fail(&e))?;
             }
             self.slots.after.set(Some(new.unwrap_or(old)));
-            return Ok(started);
+            return Ok(());
         }
         let get = started.files.get(&key).map_err(|e| started.fail(&e))?;
         if let Check::Known { new, .. } = check {
@@ -315,7 +417,7 @@ impl Attempts {
                 }
             }
         });
-        Ok(started)
+        Ok(())
     }
 }
 

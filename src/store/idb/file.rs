@@ -3,10 +3,18 @@
 //! A flush is one readwrite transaction: atomic, asked for at once (its
 //! bytes copied, its place in this page's order of calls on the file
 //! taken), started in its turn under the file's Web Lock (`lease.rs`),
-//! committed later, and then announced to the tabs that map the file.
+//! committed later, and then announced to the tabs that map the file. When
+//! the turn can start at once (the page holds the lock as a lease, no
+//! earlier call of this page on the file is waiting or running) and the
+//! map checked the file in that lease, the transaction is created and
+//! filled in the `flush()` call itself, as a raw IndexedDB write would be;
+//! otherwise a job waits for the turn.
 //!
 //! Each write is checked as [`decide`] says, from what the map knows of
 //! the file; `commit.rs` makes its transaction.
+
+#[cfg(test)]
+mod tests;
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -18,7 +26,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::IdbDatabase;
 
-use super::commit::{self, Attempts, Fill, Pending, Slots, Update};
+use super::commit::{self, Attempts, Fill, Pending, Settle, Slots, Update, settler};
 use super::lease;
 use super::meta::{Meta, new_id};
 use crate::backend::{FlushFuture, OnFail};
@@ -171,6 +179,11 @@ impl IdbFile {
     /// checked as [`decide`] says (by id with `update` if that check finds
     /// the file stale); once committed, other tabs hear of `changed` chunks.
     /// `on_fail` runs if it fails.
+    ///
+    /// If the turn can start at once under a lease in which this map checked
+    /// the file ([`Self::turn_now`]), the transaction is created and filled
+    /// in this call, as a raw IndexedDB write would be; otherwise a job
+    /// waits for the turn.
     fn write(
         &self,
         what: &'static str,
@@ -190,14 +203,100 @@ impl IdbFile {
             fill,
             slots: slots.clone(),
         };
-        let (id, tabs) = (self.id, self.tabs.clone());
-        let (known, verified) = (self.known.clone(), self.verified.clone());
-        let (seen, unannounced) = (self.seen.clone(), self.unannounced.clone());
-        // The place in this page's order is taken now; the turn comes later.
-        let ticket = lease::ticket(&self.lock);
+        let news = News {
+            id: self.id,
+            tabs: self.tabs.clone(),
+            seen: self.seen.clone(),
+            unannounced: self.unannounced.clone(),
+            changed,
+        };
         ASKED.with(|asked| *asked.borrow_mut().entry(self.key.clone()).or_default() += 1);
+        let Some((turn, check)) = self.turn_now((before, after)) else {
+            let done = self.write_in_turn(attempts, (before, after), news);
+            return self.track(slots, done, on_fail);
+        };
+        // Tracked before its requests are issued: after the last one, the
+        // sooner this task ends, the sooner the transaction commits.
+        let (done, settle) = settler();
+        self.track(slots, done, on_fail);
+        self.write_now(attempts, check, turn, news, settle);
+    }
+
+    /// Keeps the write whose attempts share `slots` among the pending ones
+    /// until `done` settles; `on_fail` runs if it rejects.
+    fn track(&self, slots: Slots, done: Promise, on_fail: OnFail) {
+        let (commit, callbacks) = slots.into_commit(done);
+        let (known, verified) = (self.known.clone(), self.verified.clone());
+        self.pending.track(commit, callbacks, move || {
+            // What the file holds now is not known here.
+            known.set(None);
+            verified.set(None);
+            on_fail();
+        });
+    }
+
+    /// This page's turn on the file, if it can start now ([`lease::turn_now`]:
+    /// under a lease, no earlier call of this page on the file waiting or
+    /// running), and a write from `before` to `after` bytes in it checks
+    /// nothing ([`Check::Leased`]: this map checked the file under that
+    /// lease). Any other check may find the file stale and try again: that
+    /// takes a job ([`Self::write_in_turn`]).
+    fn turn_now(&self, sizes: (u64, u64)) -> Option<(lease::Turn, Check)> {
+        self.verified.get()?;
+        let turn = lease::turn_now(&self.lock)?;
+        // Only a `Leased` check is kept, and it needs no new tag.
+        let check = decide(
+            self.known.get(),
+            self.verified.get(),
+            turn.lease(),
+            sizes,
+            || 0.0,
+        );
+        // Not leased: the turn ends here, leaving the queue as it was.
+        matches!(check, Check::Leased { .. }).then_some((turn, check))
+    }
+
+    /// Makes the write in `turn`, which has started, checked as `check`
+    /// (a [`Check::Leased`] one) says: its transaction is created and filled
+    /// now. `settle` settles the write's promise from inside the
+    /// transaction's `complete` or `abort` event, once the other tabs were
+    /// told and the turn is over.
+    fn write_now(
+        &self,
+        attempts: Attempts,
+        check: Check,
+        turn: lease::Turn,
+        news: News,
+        settle: Settle,
+    ) {
+        self.known.set(check.after());
+        let (known, verified) = (self.known.clone(), self.verified.clone());
+        attempts.attempt_now(check, settle, move |committed| {
+            match committed {
+                Some(meta) => news.tell(meta),
+                None => {
+                    // Before the next turn decides from them.
+                    known.set(None);
+                    verified.set(None);
+                }
+            }
+            drop(turn);
+        })
+    }
+
+    /// Makes the write in this page's next turn on the file, in a job that
+    /// waits for it: the place in the queue is taken now. The promise
+    /// returned settles when the job is over.
+    fn write_in_turn(
+        &self,
+        attempts: Attempts,
+        (before, after): (u64, u64),
+        news: News,
+    ) -> Promise {
+        let (known, verified) = (self.known.clone(), self.verified.clone());
+        let ticket = lease::ticket(&self.lock);
         let job = async move {
-            let turn = ticket.turn(tabs.as_ref()).await;
+            let turn = ticket.turn(news.tabs.as_ref()).await;
             let lease = turn.lease();
             let check = decide(known.get(), verified.get(), lease, (before, after), new_id);
             known.set(check.after());
@@ -210,35 +309,51 @@ impl IdbFile {
                 // Nobody else commits while the lease lasts.
                 verified.set(lease);
             }
+            if outcome.is_err() {
+                // Before the next turn decides from them.
+                known.set(None);
+                verified.set(None);
+            }
             outcome?;
             if let Some(meta) = attempts.slots.after() {
-                seen.set(seen.get().max(meta.version));
-                match &tabs {
-                    Some(tabs) if tabs.others_have(id) => {
-                        tabs.announce(id, meta.version, meta.size, &changed);
-                    }
-                    // Nobody to tell (a post costs a tenth of a one-page
-                    // flush): kept for a tab that says hello later.
-                    Some(_) => {
-                        let mut log = unannounced.borrow_mut();
-                        for chunk in changed {
-                            log.insert(chunk, meta.version);
-                        }
-                    }
-                    None => {}
-                }
+                news.tell(meta);
             }
             drop(turn);
             Ok(JsValue::UNDEFINED)
         };
-        let (commit, callbacks) = slots.into_commit(future_to_promise(job));
-        let (known, verified) = (self.known.clone(), self.verified.clone());
-        self.pending.track(commit, callbacks, move || {
-            // What the file holds now is not known here.
-            known.set(None);
-            verified.set(None);
-            on_fail();
-        });
+        future_to_promise(job)
+    }
+}
+
+/// What a write of the file tells once it has committed, before its turn
+/// ends: this page, the version it reached; the other tabs, the chunks it
+/// changed.
+struct News {
+    id: f64,
+    tabs: Option<Rc<dyn Peers>>,
+    seen: Rc<Cell<f64>>,
+    unannounced: Rc<RefCell<BTreeMap<u64, f64>>>,
+    changed: Vec<u64>,
+}
+
+impl News {
+    /// The write committed the record `meta`.
+    fn tell(self, meta: Meta) {
+        self.seen.set(self.seen.get().max(meta.version));
+        match &self.tabs {
+            Some(tabs) if tabs.others_have(self.id) => {
+                tabs.announce(self.id, meta.version, meta.size, &self.changed);
+            }
+            // Nobody to tell (a post costs a tenth of a one-page
+            // flush): kept for a tab that says hello later.
+            Some(_) => {
+                let mut log = self.unannounced.borrow_mut();
+                for chunk in self.changed {
+                    log.insert(chunk, meta.version);
+                }
+            }
+            None => {}
+        }
     }
 }
 
