@@ -42,15 +42,26 @@ pub(crate) trait Backing: fmt::Debug + ThreadSafety {
         Ok(out)
     }
 
-    /// For a store that reads a commit's bytes after [`commit`](Self::commit)
-    /// returns (the browser's IndexedDB store, which issues its puts across
-    /// tasks), the size in file bytes of the units it writes whole: the
-    /// flush hands it a [`Snapshot`] of every page of each unit a run
-    /// touches, kept by copy-on-write, instead of copying them. `None` (the
-    /// default): the store reads [`Commit::window`] during the call. Only
-    /// stores whose maps load whole windows (not [`on_demand`](Self::on_demand)).
+    /// For a store that reads a commit's bytes after the call that hands
+    /// it over (the browser's IndexedDB store, which issues its puts across
+    /// tasks), the size in file bytes of the units it writes whole: flushes
+    /// call [`commit_later`](Self::commit_later) with a [`Snapshot`] of
+    /// every page of each unit a run touches, kept by copy-on-write,
+    /// instead of [`commit`](Self::commit). `None` (the default): `commit`.
+    /// Only stores whose maps load whole windows (not [`on_demand`](Self::on_demand)).
     fn deferred_unit(&self) -> Option<u64> {
         None
+    }
+
+    /// Starts writing the runs of `commit` in one atomic step, reading
+    /// their bytes from its snapshot when it likes; for a store with a
+    /// [`deferred_unit`](Self::deferred_unit). Called with no lock of the
+    /// map's pages held, so the store may read the snapshot at once. The
+    /// pages count as written already: a failure (returned, or later
+    /// through `on_fail`) marks them dirty again.
+    fn commit_later(&self, commit: Later) -> Result<()> {
+        drop(commit);
+        Err(not_this_way())
     }
 
     /// Sets the file's length: new bytes are zero.
@@ -58,8 +69,12 @@ pub(crate) trait Backing: fmt::Debug + ThreadSafety {
 
     /// Writes the runs of `commit` in one atomic step: afterwards the file
     /// holds all of them or, on error, none. Returns once durable, or (in
-    /// the browser) once started; see [`committed`](Self::committed).
-    fn commit(&self, commit: Commit<'_>) -> Result<()>;
+    /// the browser) once started; see [`committed`](Self::committed). Every
+    /// store without a [`deferred_unit`](Self::deferred_unit) has it.
+    fn commit(&self, commit: Commit<'_>) -> Result<()> {
+        drop(commit);
+        Err(not_this_way())
+    }
 
     /// Resolves once every commit started so far is durable.
     fn committed(&self) -> FlushFuture;
@@ -85,10 +100,6 @@ pub(crate) struct Commit<'a> {
     /// [`block_hash`](Self::block_hash).
     pub(crate) hashes: &'a [(usize, u128)],
     pub(crate) page: usize,
-    /// The pages of the commit as they are now, for as long as the store
-    /// holds it: given to a store with a [`deferred_unit`](Backing::deferred_unit).
-    #[allow(dead_code)] // read by the deferring stores only (store/idb/, store/memory.rs)
-    pub(crate) snapshot: Option<Snapshot>,
     /// Called if a commit that was started fails later (in the browser), so
     /// that the map marks the runs dirty again.
     #[allow(dead_code)] // read by the browser's store only (store/idb/file.rs)
@@ -125,6 +136,44 @@ impl Commit<'_> {
 
     /// The file offset just past the last run.
     pub(crate) fn end(&self) -> u64 {
-        self.offset + self.runs.iter().map(|r| r.end).max().unwrap_or(0) as u64
+        end(self.offset, self.runs)
     }
+}
+
+/// What one flush hands a store that writes later ([`Backing::commit_later`]):
+/// the changed pages of one map, as a snapshot.
+pub(crate) struct Later {
+    /// The map's pages as they were at the flush, for as long as the store
+    /// holds it; the window starts at file offset `offset`.
+    pub(crate) snapshot: Snapshot,
+    pub(crate) offset: u64,
+    /// As [`Commit::scope`].
+    #[allow(dead_code)] // read by the browser's store only (store/idb/file.rs)
+    pub(crate) scope: Range<usize>,
+    /// Byte ranges of the window to write, in order, not overlapping.
+    pub(crate) runs: Vec<Range<usize>>,
+    /// As [`Commit::on_fail`].
+    #[allow(dead_code)] // read by the browser's store only (store/idb/file.rs)
+    pub(crate) on_fail: OnFail,
+}
+
+impl Later {
+    /// The file offset just past the last run.
+    pub(crate) fn end(&self) -> u64 {
+        end(self.offset, &self.runs)
+    }
+}
+
+/// The error of a commit made the way its store does not commit (a bug:
+/// [`Backing::deferred_unit`] says which way the flush calls).
+fn not_this_way() -> crate::error::Error {
+    crate::error::Error::new(
+        crate::error::ErrorKind::Io,
+        "internal: a commit made the way its store does not commit",
+    )
+}
+
+/// The file offset just past the last of `runs` of a window at `offset`.
+fn end(offset: u64, runs: &[Range<usize>]) -> u64 {
+    offset + runs.iter().map(|r| r.end).max().unwrap_or(0) as u64
 }

@@ -4,7 +4,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::backing::{Backing, Commit};
+use super::backing::{Backing, Commit, Later};
 use super::bytes::{Bytes, zeroed};
 use super::shared::{Pages, Windows};
 use crate::backend::{FlushFuture, OnFail};
@@ -75,6 +75,56 @@ impl PagedRegion {
     }
 }
 
+impl PagedRegion {
+    /// What runs if a commit of `runs` started in the background fails
+    /// later: they are dirty again (if the pages still live).
+    fn on_fail(&self, runs: Vec<Range<usize>>) -> OnFail {
+        let weak = Arc::downgrade(&self.pages);
+        Box::new(move || {
+            if let Some(pages) = weak.upgrade() {
+                pages.locked(|state, _| {
+                    for run in runs {
+                        state.tracker.written(run);
+                    }
+                });
+            }
+        })
+    }
+
+    /// A flush over a store that writes later (`Backing::commit_later`):
+    /// the pages are frozen and count as written under the lock; the store
+    /// gets their snapshot once the lock is let go, so it may read it at
+    /// once, and a failure marks them dirty again.
+    fn flush_later(&self, range: Range<usize>, unit: u64) -> Result<()> {
+        let pages = &self.pages;
+        let later = pages.locked(|state, held| {
+            let scope = state.tracker.span(&range, pages.len());
+            let runs = state.tracker.runs_to_write(held, range.clone());
+            if runs.is_empty() {
+                return None;
+            }
+            let snapshot = pages.freeze(state, &runs, unit);
+            state.tracker.committed(range);
+            Pages::committed(state, &runs);
+            Some(Later {
+                snapshot,
+                offset: pages.offset,
+                scope,
+                on_fail: self.on_fail(runs.clone()),
+                runs,
+            })
+        });
+        let Some(later) = later else {
+            return Ok(());
+        };
+        let dirty_again = self.on_fail(later.runs.clone());
+        pages
+            .backing
+            .commit_later(later)
+            .inspect_err(|_| dirty_again())
+    }
+}
+
 impl MappedRegion for PagedRegion {
     fn mapped_len(&self) -> usize {
         self.pages.len()
@@ -138,6 +188,9 @@ impl MappedRegion for PagedRegion {
         if !self.shared() {
             return Ok(());
         }
+        if let Some(unit) = self.pages.backing.deferred_unit() {
+            return self.flush_later(range, unit);
+        }
         let pages = &self.pages;
         pages.locked(|state, held| {
             let scope = state.tracker.span(&range, pages.len());
@@ -145,23 +198,6 @@ impl MappedRegion for PagedRegion {
             if runs.is_empty() {
                 return Ok(());
             }
-            // If a commit started in the background fails, its runs are dirty again.
-            let weak = Arc::downgrade(pages);
-            let failed_runs = runs.clone();
-            let on_fail: OnFail = Box::new(move || {
-                if let Some(pages) = weak.upgrade() {
-                    pages.locked(|state, _| {
-                        for run in failed_runs {
-                            state.tracker.written(run);
-                        }
-                    });
-                }
-            });
-            // A store that reads the bytes later gets them by copy-on-write.
-            let snapshot = pages
-                .backing
-                .deferred_unit()
-                .map(|unit| pages.freeze(state, &runs, unit));
             pages.backing.commit(Commit {
                 window: held,
                 offset: pages.offset,
@@ -169,8 +205,7 @@ impl MappedRegion for PagedRegion {
                 runs: &runs,
                 hashes: state.tracker.fresh(),
                 page: crate::page_size(),
-                snapshot,
-                on_fail,
+                on_fail: self.on_fail(runs.clone()),
             })?;
             state.tracker.committed(range);
             Pages::committed(state, &runs);

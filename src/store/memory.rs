@@ -22,7 +22,7 @@ use super::{Counters, Store, StoreStats};
 use crate::backend::FlushFuture;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::MmapOptions;
-use crate::paged::{self, Backing, Commit, Snapshot, Windows, zeroed};
+use crate::paged::{self, Backing, Commit, Later, Snapshot, Windows, zeroed};
 use crate::region::MappedRegion;
 use crate::sync::lock;
 
@@ -190,6 +190,13 @@ impl MemoryFile {
     }
 }
 
+/// `QuotaExceeded` unless a file of `end` bytes can be held in memory.
+fn fits(end: u64) -> Result<()> {
+    usize::try_from(end)
+        .map(drop)
+        .map_err(|_| Error::new(ErrorKind::QuotaExceeded, "the file does not fit in memory"))
+}
+
 /// Writes `bytes` at `at` of `data`, growing it with zeros to reach them.
 /// The caller made sure `at + bytes.len()` fits in memory.
 fn write_at(data: &mut Vec<u8>, at: u64, bytes: &[u8]) {
@@ -240,26 +247,24 @@ impl Backing for MemoryFile {
     }
 
     fn commit(&self, commit: Commit<'_>) -> Result<()> {
-        if usize::try_from(commit.end()).is_err() {
-            return Err(Error::new(
-                ErrorKind::QuotaExceeded,
-                "the file does not fit in memory",
-            ));
-        }
+        fits(commit.end())?;
         self.stats.record(commit.runs);
-        if let Some(snapshot) = commit.snapshot {
-            // Called with the window's lock held: written later (`data`).
-            lock(&self.deferred).push(Deferred {
-                offset: commit.offset,
-                runs: commit.runs.to_vec(),
-                snapshot,
-            });
-            return Ok(());
-        }
         let mut data = lock(&self.data);
         for (at, bytes) in commit.pieces() {
             write_at(&mut data, at, bytes);
         }
+        Ok(())
+    }
+
+    fn commit_later(&self, commit: Later) -> Result<()> {
+        fits(commit.end())?;
+        self.stats.record(&commit.runs);
+        // Written before anything reads the file (`data`).
+        lock(&self.deferred).push(Deferred {
+            offset: commit.offset,
+            runs: commit.runs,
+            snapshot: commit.snapshot,
+        });
         Ok(())
     }
 

@@ -31,7 +31,7 @@ use super::lease;
 use super::meta::{Meta, new_id};
 use crate::backend::{FlushFuture, OnFail};
 use crate::error::{Error, ErrorKind, Result};
-use crate::paged::{Backing, Commit};
+use crate::paged::{Backing, Later};
 use crate::store::Counters;
 use crate::store::idb_plan::{Check, decide, plan_flush, plan_resize};
 
@@ -398,23 +398,15 @@ impl Backing for IdbFile {
         Ok(())
     }
 
-    fn commit(&self, commit: Commit<'_>) -> Result<()> {
+    fn commit_later(&self, commit: Later) -> Result<()> {
         let end = commit.end();
-        let Commit {
+        let Later {
+            snapshot,
             offset,
             scope,
             runs,
-            snapshot,
             on_fail,
-            ..
         } = commit;
-        // Given for every commit: the store has a `deferred_unit`.
-        let Some(snapshot) = snapshot else {
-            return Err(Error::new(
-                ErrorKind::Io,
-                "internal: an IndexedDB flush without a snapshot of its pages",
-            ));
-        };
         let chunk = self.chunk;
         // The file's length before and after this commit, as this page sees it.
         let before = self.size.get();
@@ -422,7 +414,7 @@ impl Backing for IdbFile {
         // Chunks are worth copying whole only if the map knows the file's state.
         let size = self.known.get().map(|_| after);
         // No byte is copied here: the puts read the snapshot as they go.
-        let plan = plan_flush(offset, scope, runs, chunk, size);
+        let plan = plan_flush(offset, scope, &runs, chunk, size);
         let bytes: u64 = runs.iter().map(|r| (r.end - r.start) as u64).sum();
         let changed: Vec<u64> = plan.iter().map(|w| w.index).collect();
         self.size.set(after);
