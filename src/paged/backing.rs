@@ -5,7 +5,6 @@ use std::fmt;
 use std::ops::Range;
 
 use super::bytes::zeroed;
-use super::shared::Snapshot;
 pub(crate) use super::tracker::Source;
 use crate::backend::{FlushFuture, OnFail, ThreadSafety};
 use crate::error::Result;
@@ -45,7 +44,7 @@ pub(crate) trait Backing: fmt::Debug + ThreadSafety {
     /// For a store that reads a commit's bytes after the call that hands
     /// it over (the browser's IndexedDB store, which issues its puts across
     /// tasks), the size in file bytes of the units it writes whole: flushes
-    /// call [`commit_later`](Self::commit_later) with a [`Snapshot`] of
+    /// call [`commit_later`](Self::commit_later) with a [`Frozen`] copy of
     /// every page of each unit a run touches, kept by copy-on-write,
     /// instead of [`commit`](Self::commit). `None` (the default): `commit`.
     /// Only stores whose maps load whole windows (not [`on_demand`](Self::on_demand)).
@@ -140,12 +139,30 @@ impl Commit<'_> {
     }
 }
 
+/// A window's bytes as a flush saw them, kept by copy-on-write while a
+/// store that writes later holds them (`shared/snapshot.rs`).
+pub(crate) trait Frozen: fmt::Debug + ThreadSafety {
+    /// Calls `f` with the bytes of `range` (of the window), in order, in
+    /// as few pieces as the pages allow. `range` must lie in the pages the
+    /// flush froze.
+    fn read(&self, range: Range<usize>, f: &mut dyn FnMut(&[u8]));
+
+    /// Copies the bytes of `range` into `out` (as long).
+    fn copy(&self, range: Range<usize>, out: &mut [u8]) {
+        let mut at = 0;
+        self.read(range, &mut |piece| {
+            out[at..at + piece.len()].copy_from_slice(piece);
+            at += piece.len();
+        });
+    }
+}
+
 /// What one flush hands a store that writes later ([`Backing::commit_later`]):
 /// the changed pages of one map, as a snapshot.
 pub(crate) struct Later {
     /// The map's pages as they were at the flush, for as long as the store
     /// holds it; the window starts at file offset `offset`.
-    pub(crate) snapshot: Snapshot,
+    pub(crate) snapshot: Box<dyn Frozen>,
     pub(crate) offset: u64,
     /// As [`Commit::scope`].
     #[allow(dead_code)] // read by the browser's store only (store/idb/file.rs)

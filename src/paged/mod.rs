@@ -14,7 +14,7 @@ mod region;
 mod shared;
 mod tracker;
 
-pub(crate) use backing::{Backing, Commit, Later};
+pub(crate) use backing::{Backing, Commit, Frozen, Later};
 pub(crate) use bytes::zeroed;
 pub(crate) use region::map_window;
-pub(crate) use shared::{Snapshot, Windows};
+pub(crate) use shared::Windows;

@@ -103,7 +103,7 @@ impl PagedRegion {
             if runs.is_empty() {
                 return None;
             }
-            let snapshot = pages.freeze(state, &runs, unit);
+            let snapshot = Box::new(pages.freeze(state, &runs, unit));
             state.tracker.committed(range);
             Pages::committed(state, &runs);
             Some(Later {

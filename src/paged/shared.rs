@@ -398,5 +398,4 @@ mod loading;
 mod snapshot;
 mod windows;
 
-pub(crate) use snapshot::Snapshot;
 pub(crate) use windows::Windows;

@@ -4,7 +4,7 @@
 //! pages on demand, as over every store that reads synchronously, or, made
 //! `preloaded`, their whole window when made, as over IndexedDB: so both
 //! ways of loading are tested on the host. A preloaded store also commits
-//! as IndexedDB does: a flush hands over a [`Snapshot`] of its pages
+//! as IndexedDB does: a flush hands over a [`Frozen`] copy of its pages
 //! (copy-on-write) and the store writes it later, before anything reads the
 //! file or awaits `flushed()`; so the snapshot is tested on the host, and
 //! under Miri.
@@ -22,7 +22,7 @@ use super::{Counters, Store, StoreStats};
 use crate::backend::FlushFuture;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::MmapOptions;
-use crate::paged::{self, Backing, Commit, Later, Snapshot, Windows, zeroed};
+use crate::paged::{self, Backing, Commit, Frozen, Later, Windows, zeroed};
 use crate::region::MappedRegion;
 use crate::sync::lock;
 
@@ -56,7 +56,7 @@ pub(crate) struct MemoryFile {
 struct Deferred {
     offset: u64,
     runs: Vec<Range<usize>>,
-    snapshot: Snapshot,
+    snapshot: Box<dyn Frozen>,
 }
 
 /// The unit a preloaded store's commits freeze pages in: two pages, so that

@@ -18,6 +18,7 @@ use std::ops::Range;
 use std::sync::{Arc, Mutex, Weak};
 
 use super::{Held, Pages, State};
+use crate::paged::backing::Frozen;
 use crate::paged::page_set::PageSet;
 use crate::paged::tracker::Source;
 use crate::sync::lock;
@@ -138,30 +139,19 @@ impl Pages {
     }
 }
 
-impl Snapshot {
-    /// Calls `f` with the snapshot's bytes of `range` (of the window), in
-    /// order, in as few pieces as the pages allow: one, unless pages of it
-    /// changed since the flush. `range` must lie in frozen pages.
-    pub(crate) fn read(&self, range: Range<usize>, mut f: impl FnMut(&[u8])) {
+impl Frozen for Snapshot {
+    /// In one piece, unless pages of `range` changed since the flush.
+    fn read(&self, range: Range<usize>, f: &mut dyn FnMut(&[u8])) {
         assert!(
             range.start <= range.end && range.end <= self.len,
             "internal: snapshot range {range:?} outside {} bytes",
             self.len
         );
         match self.pages.upgrade() {
-            Some(pages) => pages.locked(|_, held| pieces(&lock(&self.flight), held, range, &mut f)),
+            Some(pages) => pages.locked(|_, held| pieces(&lock(&self.flight), held, range, f)),
             // Dropped: every frozen page was kept aside (`keep_all_frozen`).
-            None => pieces(&lock(&self.flight), &Vec::<u8>::new(), range, &mut f),
+            None => pieces(&lock(&self.flight), &Vec::<u8>::new(), range, f),
         }
-    }
-
-    /// Copies the snapshot's bytes of `range` into `out` (as long).
-    pub(crate) fn copy(&self, range: Range<usize>, out: &mut [u8]) {
-        let mut at = 0;
-        self.read(range, |piece| {
-            out[at..at + piece.len()].copy_from_slice(piece);
-            at += piece.len();
-        });
     }
 }
 
@@ -201,6 +191,7 @@ mod tests {
     use super::Snapshot;
     use crate::backend::FlushFuture;
     use crate::error::Result;
+    use crate::paged::backing::Frozen;
     use crate::paged::bytes::Bytes;
     use crate::paged::shared::Pages;
     use crate::paged::{Backing, Commit};
@@ -252,7 +243,7 @@ mod tests {
     /// The snapshot's bytes of `range`, and in how many pieces they came.
     fn read(snapshot: &Snapshot, range: std::ops::Range<usize>) -> (Vec<u8>, usize) {
         let (mut out, mut pieces) = (Vec::new(), 0);
-        snapshot.read(range, |piece| {
+        snapshot.read(range, &mut |piece| {
             out.extend_from_slice(piece);
             pieces += 1;
         });

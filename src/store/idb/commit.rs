@@ -35,7 +35,7 @@ use super::meta::Meta;
 use super::request::{abort_error, js_error};
 use super::transaction::{Callbacks, LAST_INDEX, Writing, chunk_key, in_slices, on_success};
 use crate::error::{Error, ErrorKind, Result};
-use crate::paged::Snapshot;
+use crate::paged::Frozen;
 use crate::store::idb_plan::{Check, ChunkWrite, Resize};
 
 /// One commit in flight, kept until it settled and, if it failed, until
@@ -425,7 +425,7 @@ impl Attempts {
 /// plan's byte ranges are read from as each put is issued.
 struct FlushPlan {
     chunks: Vec<ChunkWrite>,
-    snapshot: Snapshot,
+    snapshot: Box<dyn Frozen>,
 }
 
 impl FlushPlan {
@@ -435,7 +435,7 @@ impl FlushPlan {
     fn value(&self, range: Range<usize>) -> Uint8Array {
         let mut whole = None;
         let mut pieces = Vec::new();
-        self.snapshot.read(range.clone(), |piece| {
+        self.snapshot.read(range.clone(), &mut |piece| {
             if piece.len() == range.len() {
                 whole = Some(Uint8Array::from(piece));
             } else {
@@ -500,7 +500,12 @@ fn put_chunk(
 /// puts, and issuing them all at once kept the page's thread busy for
 /// 0.2-0.45 s (BENCHMARKS.md, "Long tasks"); copying them all in the
 /// `flush()` call, 35-56 ms.
-pub(crate) fn flush(id: f64, chunk: u64, chunks: Vec<ChunkWrite>, snapshot: Snapshot) -> Fill {
+pub(crate) fn flush(
+    id: f64,
+    chunk: u64,
+    chunks: Vec<ChunkWrite>,
+    snapshot: Box<dyn Frozen>,
+) -> Fill {
     let plan = Rc::new(FlushPlan { chunks, snapshot });
     Rc::new(move |s: &Started, known: bool| -> Result<()> {
         let issue = {
