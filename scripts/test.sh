@@ -307,6 +307,14 @@ run_both() {
 suite_docs() {
   step "cargo doc (every public item documented, no broken links)" \
     env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
+  # The internal docs too: their links name the modules a reader goes to next.
+  need_rust_target wasm32-unknown-unknown
+  local target
+  for target in x86_64-unknown-linux-gnu wasm32-unknown-unknown; do
+    step "cargo doc --document-private-items for $target (no broken internal links)" \
+      env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --document-private-items \
+      --target "$target"
+  done
 }
 
 # What users install: the crate as crates.io and docs.rs get it, and the npm

@@ -174,7 +174,7 @@ pub trait MappedRegion: fmt::Debug + ThreadSafety {
 
     /// Passes a usage hint for `range` on; never changes the bytes. A
     /// backend that loads on demand loads the range on
-    /// [`Advice::WillNeed`](crate::Advice::WillNeed), reporting a read error.
+    /// [`Advice::WillNeed`], reporting a read error.
     fn advise(&self, advice: Advice, range: Range<usize>) -> Result<()>;
 
     /// The length of the whole file behind the map (anonymous: the map's length).

@@ -14,7 +14,7 @@
 //! rules out.
 //!
 //! A store that writes a commit after the flush returns (IndexedDB) reads
-//! it from a [`Snapshot`]: every change vmmap makes to a page in flight
+//! it from a [`Snapshot`](snapshot::Snapshot): every change vmmap makes to a page in flight
 //! copies the page aside first (`snapshot.rs`).
 //!
 //! Pages over a store that reads synchronously are loaded on demand

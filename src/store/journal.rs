@@ -224,7 +224,7 @@ fn hash_blocks(hash: &mut Xxh3Default, at: u64, bytes: &[u8], known: &Known) {
     }
 }
 
-/// [`write`], with the hashes of blocks the caller knows (see [`commit_with`]).
+/// [`write()`], with the hashes of blocks the caller knows (see [`commit_with`]).
 fn write_with(
     journal: &mut impl Storage,
     len_after: u64,

@@ -1,5 +1,5 @@
 //! Where files live: the [`Store`] contract behind `FileStore`, the
-//! [`Backing`] contract one file fulfils for the emulated backend, and the
+//! [`Backing`](crate::paged::Backing) contract one file fulfils for the emulated backend, and the
 //! stores: `memory.rs` everywhere; `dir.rs` where there is a file system,
 //! `fs_file.rs` under it on WASI and Emscripten (crash-atomic through
 //! `journal.rs`), and in the browser build `idb/` and `sync_dir/` (Node's

@@ -176,7 +176,7 @@ pub(super) fn replay_into(
 }
 
 /// Replays `journal` into `data` if it is complete; says what it found.
-/// The journal is left as it is: [`clear`] it, or remove it, next.
+/// The journal is left as it is: [`clear`](super::clear) it, or remove it, next.
 pub(crate) fn replay(data: &mut impl Storage, journal: &mut impl Storage) -> io::Result<Found> {
     let found = inspect(journal)?;
     if let Found::Complete(header) = &found {

@@ -1,7 +1,7 @@
 //! [`Handle`]: one open [`SyncHandle`] with a position, so that the
 //! journal (`store/journal.rs`), which reads and writes `std::io` streams,
 //! commits through it as through a `std::fs::File`; and the JS errors of
-//! its calls as [`Error`]s.
+//! its calls as [`Error`](crate::Error)s.
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
